@@ -1,0 +1,40 @@
+// Every default in one place, named with its unit. DESIGN.md's "Defaults worth knowing" table.
+
+export const DEFAULT_CONFIG_FILE = 'config/gateway.yaml'
+
+export const DEFAULT_SERVER_HOST = '0.0.0.0'
+export const DEFAULT_SERVER_PORT = 8080
+export const DEFAULT_ADMIN_HOST = '127.0.0.1'
+export const DEFAULT_ADMIN_PORT = 9901
+export const DEFAULT_LOG_LEVEL = 'info'
+
+/** Grace period for in-flight requests on SIGTERM before connections are cut. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
+
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
+export const DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS = 5_000
+export const DEFAULT_UPSTREAM_MAX_CONNECTIONS = 128
+
+export const DEFAULT_INTROSPECTION_TIMEOUT_MS = 2_000
+/** Gloo's default for `cacheTimeout`. */
+export const DEFAULT_CACHE_TIMEOUT_MS = 10 * 60_000
+/** Inactive answers are cached briefly so a flood of one bad token does not reach the server. */
+export const DEFAULT_INACTIVE_CACHE_TIMEOUT_MS = 5_000
+export const DEFAULT_CACHE_MAX_ENTRIES = 100_000
+export const DEFAULT_CLOCK_SKEW_MS = 10_000
+export const DEFAULT_MAX_TOKEN_LENGTH = 4096
+export const DEFAULT_DENIED_STATUS = 403
+export const DEFAULT_STATUS_ON_ERROR = 503
+export const DEFAULT_REALM = 'tokengate'
+/** Introspection answers are small; anything past this is refused rather than buffered. */
+export const MAX_INTROSPECTION_BODY_BYTES = 64 * 1024
+
+/** Limits on what a client may send (Node's http server options). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024
+
+/** Longest client `x-request-id` accepted as is; a longer or odd one is replaced. */
+export const MAX_REQUEST_ID_LENGTH = 128
