@@ -1,0 +1,135 @@
+// The pipeline for one policy, read top to bottom like issue 3: read the token → introspect
+// (cached) → decide → identity headers. It never throws for anything a client or the
+// authorization server does: every path ends in an outcome, and no failure ends in 'allow'.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { AccessTokenPolicy } from '../config/types.js'
+import { isTokengateError } from '../errors.js'
+import type { ErrorCode } from '../errors.js'
+import { denial, unavailable } from './challenge.js'
+import type { DenyResponse } from './challenge.js'
+import { decide } from './decide.js'
+import { claimsNeeded, identityHeaderMatcher, identityHeaderNames, identityHeaderValues } from './identity-headers.js'
+import { IntrospectionCache } from './introspection-cache.js'
+import type { CacheOutcome } from './introspection-cache.js'
+import { IntrospectionClient } from './introspection-client.js'
+import { readToken } from './read-token.js'
+
+export interface AuthRequest {
+  readonly headers: IncomingHttpHeaders
+  readonly rawHeaders: readonly string[]
+  readonly query: string
+  readonly requestId?: string
+}
+
+export type AuthOutcome =
+  | {
+      readonly kind: 'allow'
+      readonly cache: CacheOutcome
+      readonly clientId?: string
+      readonly sub?: string
+      /** Lower-case names to delete from the client's request before setting `setHeaders`. */
+      readonly removeHeaders: readonly string[]
+      readonly setHeaders: readonly (readonly [string, string])[]
+      readonly stripAuthorization: boolean
+    }
+  | {
+      readonly kind: 'deny'
+      /** `token_missing`, `token_malformed`, or a `decide` reason such as `inactive` or `scope`. */
+      readonly reason: string
+      readonly cache?: CacheOutcome
+      readonly clientId?: string
+      readonly sub?: string
+      readonly response: DenyResponse
+    }
+  | { readonly kind: 'error'; readonly code: ErrorCode; readonly response: DenyResponse }
+
+export interface AuthenticatorDeps {
+  readonly client?: IntrospectionClient
+  readonly cache?: IntrospectionCache
+  /** Wall clock in ms since the epoch, for `decide` and the cache. */
+  readonly now?: () => number
+}
+
+export class Authenticator {
+  readonly #policy: AccessTokenPolicy
+  readonly #client: IntrospectionClient
+  readonly #ownsClient: boolean
+  readonly #cache: IntrospectionCache
+  readonly #now: () => number
+  readonly #identityNames: readonly string[]
+  readonly #isIdentityHeader: (name: string) => boolean
+
+  constructor(policy: AccessTokenPolicy, deps: AuthenticatorDeps = {}) {
+    this.#policy = policy
+    this.#now = deps.now ?? Date.now
+    this.#ownsClient = deps.client === undefined
+    this.#client = deps.client ?? new IntrospectionClient({ ...policy.introspection, keepClaims: claimsNeeded(policy) })
+    this.#cache =
+      deps.cache ??
+      new IntrospectionCache({
+        cacheTimeoutMs: policy.cacheTimeoutMs,
+        inactiveCacheTimeoutMs: policy.inactiveCacheTimeoutMs,
+        maxEntries: policy.cacheMaxEntries,
+        now: this.#now,
+      })
+    this.#identityNames = identityHeaderNames(policy)
+    this.#isIdentityHeader = identityHeaderMatcher(policy)
+  }
+
+  async authenticate(req: AuthRequest): Promise<AuthOutcome> {
+    const policy = this.#policy
+    const read = readToken(req, policy.tokenSource, policy.maxTokenLength)
+    if (!read.ok) {
+      const missing = read.error === 'missing'
+      return {
+        kind: 'deny',
+        reason: missing ? 'token_missing' : 'token_malformed',
+        response: denial(policy, missing ? { description: read.description } : { error: 'invalid_request', description: read.description }),
+      }
+    }
+
+    let looked
+    try {
+      const ctx = req.requestId === undefined ? {} : { requestId: req.requestId }
+      looked = await this.#cache.lookup(read.token, () => this.#client.introspect(read.token, ctx))
+    } catch (err) {
+      const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
+      return { kind: 'error', code, response: unavailable(policy, code) }
+    }
+
+    const { response, cache } = looked
+    const principal = { ...(response.clientId === undefined ? {} : { clientId: response.clientId }), ...(response.sub === undefined ? {} : { sub: response.sub }) }
+    const decision = decide(response, policy, this.#now())
+    if (!decision.granted) {
+      return { kind: 'deny', reason: decision.reason, cache, ...principal, response: denial(policy, decision) }
+    }
+    return {
+      kind: 'allow',
+      cache,
+      ...principal,
+      removeHeaders: this.#headersToRemove(req.headers),
+      setHeaders: identityHeaderValues(response, policy),
+      stripAuthorization: policy.stripAuthorization,
+    }
+  }
+
+  /** Cached introspection answers held now (the metrics gauge). */
+  get cacheSize(): number {
+    return this.#cache.size
+  }
+
+  /** Forget one token's cached answer, or all; returns how many went. */
+  purge(token?: string): number {
+    return this.#cache.purge(token)
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsClient) await this.#client.close()
+  }
+
+  /** The configured names and their `_` twins, plus any other spelling this request actually used. */
+  #headersToRemove(headers: IncomingHttpHeaders): readonly string[] {
+    const extra = Object.keys(headers).filter((name) => this.#isIdentityHeader(name) && !this.#identityNames.includes(name))
+    return extra.length === 0 ? this.#identityNames : [...this.#identityNames, ...extra]
+  }
+}

@@ -1,0 +1,121 @@
+// Step 2's memory: introspection responses (never decisions — CVE-2021-32701) keyed by a keyed
+// hash of the token, with TTLs that never outlive the token, and one load per token at a time.
+import { createHmac, randomBytes } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { IntrospectionResponse } from './introspection-response.js'
+
+export interface IntrospectionCacheOptions {
+  /** 0: active answers are not cached. */
+  readonly cacheTimeoutMs: number
+  /** 0: inactive answers are not cached. */
+  readonly inactiveCacheTimeoutMs: number
+  readonly maxEntries: number
+  /** Wall clock in milliseconds since the epoch; tests pass a fake one. */
+  readonly now?: () => number
+}
+
+export type CacheOutcome = 'hit' | 'miss' | 'coalesced'
+
+export interface CacheLookup {
+  readonly response: IntrospectionResponse
+  readonly cache: CacheOutcome
+}
+
+interface Entry {
+  readonly response: IntrospectionResponse
+  readonly expiresAtMs: number
+}
+
+/** 128 bits of HMAC output: collisions are out of reach, and the key stays short. */
+const KEY_BYTES = 16
+
+/** How long an answer may be reused; 0 means "do not cache". Pure. */
+export function cacheTtlMs(response: IntrospectionResponse, nowMs: number, opts: IntrospectionCacheOptions): number {
+  if (!response.active) return Math.max(0, opts.inactiveCacheTimeoutMs)
+  if (opts.cacheTimeoutMs <= 0) return 0
+  if (response.exp === undefined) return opts.cacheTimeoutMs
+  // Never past the token's own expiry (RFC 7662 §4: a cached answer must not outlive the token).
+  return Math.max(0, Math.min(opts.cacheTimeoutMs, Math.floor(response.exp * 1000 - nowMs)))
+}
+
+export class IntrospectionCache {
+  readonly #opts: IntrospectionCacheOptions
+  readonly #now: () => number
+  /** Per instance: keys from two caches (two endpoints) never collide, and a key never replays a token. */
+  readonly #hmacKey = randomBytes(32)
+  readonly #lru: LRUCache<string, Entry>
+  readonly #inflight = new Map<string, Promise<IntrospectionResponse>>()
+
+  constructor(opts: IntrospectionCacheOptions) {
+    this.#opts = opts
+    this.#now = opts.now ?? Date.now
+    this.#lru = new LRUCache<string, Entry>({
+      max: Math.max(1, opts.maxEntries),
+      // lru-cache's TTL clock is ours too, and not debounced, so a fake clock is exact.
+      perf: { now: this.#now },
+      ttlResolution: 0,
+    })
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+
+  async lookup(token: string, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
+    const key = this.#keyOf(token)
+    const entry = this.#lru.get(key)
+    // Checked here as well as by lru-cache: an entry at or past its end is never served.
+    if (entry !== undefined && this.#now() < entry.expiresAtMs) return { response: entry.response, cache: 'hit' }
+    const pending = this.#inflight.get(key)
+    if (pending !== undefined) return { response: await pending, cache: 'coalesced' }
+    return { response: await this.#load(key, load), cache: 'miss' }
+  }
+
+  /** Forget one token's answer, or every answer; returns how many stored answers went. */
+  purge(token?: string): number {
+    if (token === undefined) {
+      const purged = this.#lru.size
+      this.#lru.clear()
+      this.#inflight.clear()
+      return purged
+    }
+    const key = this.#keyOf(token)
+    this.#inflight.delete(key)
+    return this.#lru.delete(key) ? 1 : 0
+  }
+
+  /**
+   * Starts the one load for `key` that concurrent lookups share. Its answer is stored only while
+   * it is still the registered load, so a `purge` during the call is not undone by its answer;
+   * a failure reaches every waiter and is never stored.
+   */
+  #load(key: string, load: () => Promise<IntrospectionResponse>): Promise<IntrospectionResponse> {
+    const loading: Promise<IntrospectionResponse> = Promise.resolve()
+      .then(load)
+      .then(
+        (response) => {
+          if (this.#inflight.get(key) === loading) {
+            this.#inflight.delete(key)
+            this.#store(key, response)
+          }
+          return response
+        },
+        (err: unknown) => {
+          if (this.#inflight.get(key) === loading) this.#inflight.delete(key)
+          throw err
+        },
+      )
+    this.#inflight.set(key, loading)
+    return loading
+  }
+
+  #store(key: string, response: IntrospectionResponse): void {
+    const nowMs = this.#now()
+    const ttlMs = cacheTtlMs(response, nowMs, this.#opts)
+    if (ttlMs > 0) this.#lru.set(key, { response, expiresAtMs: nowMs + ttlMs }, { ttl: ttlMs })
+  }
+
+  #keyOf(token: string): string {
+    return createHmac('sha256', this.#hmacKey).update(token).digest().subarray(0, KEY_BYTES).toString('base64url')
+  }
+}
