@@ -143,7 +143,7 @@ export const ConfigSchema = Closed({
   server: Type.Optional(ServerSchema),
   admin: Type.Optional(AdminSchema),
   log: Type.Optional(LogSchema),
-  upstreams: Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), UpstreamSchema),
+  upstreams: Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), UpstreamSchema, { additionalProperties: false }),
   routes: Type.Array(RouteSchema, { minItems: 1 }),
   policies: Type.Optional(Type.Array(PolicySchema)),
 }, { $id: 'https://tokengate.dev/schema/config.json', title: 'tokengate configuration' })
