@@ -1,0 +1,26 @@
+// One access line per request, with the auth decision as data. Never the query string, the
+// token, or any header value: the path is the normalised one, without its query.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RequestContext } from './request-context.js'
+
+export function accessLogFields(request: FastifyRequest, reply: FastifyReply, ctx: RequestContext): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    method: request.raw.method,
+    path: ctx.target?.path,
+    route: ctx.route,
+    upstream: ctx.upstream,
+    status: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 100) / 100,
+  }
+  if (ctx.upstreamMs !== undefined) fields.upstreamMs = Math.round(ctx.upstreamMs * 100) / 100
+  if (ctx.policy !== undefined) {
+    fields.policy = ctx.policy
+    fields.granted = ctx.granted
+    fields.reason = ctx.reason
+    if (ctx.cache !== undefined) fields.cache = ctx.cache
+    if (ctx.clientId !== undefined) fields.client_id = ctx.clientId
+    if (ctx.sub !== undefined) fields.sub = ctx.sub
+  }
+  if (ctx.errorCode !== undefined) fields.code = ctx.errorCode
+  return fields
+}

@@ -1,0 +1,226 @@
+// The traffic listener: one catch-all route whose handler reads like the spec —
+// normalise the target → match a route → authenticate when a policy protects it → forward.
+// Built without `listen`, so tests can `inject` it and the CLI decides where it binds.
+import { Readable } from 'node:stream'
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import replyFrom from '@fastify/reply-from'
+import { TokengateError, isTokengateError } from '../errors.js'
+import type { Logger } from '../observability/logger.js'
+import type { Metrics } from '../observability/metrics.js'
+import { normalizeRequestTarget } from '../routing/request-target.js'
+import type { RouteMatch } from '../routing/route-table.js'
+import type { AuthOutcome } from '../auth/authenticator.js'
+import { clientResponseHeaders, upstreamHeaders } from '../proxy/upstream-headers.js'
+import { upstreamError } from '../proxy/upstream-errors.js'
+import { clientHost, type ClientHost } from './client-host.js'
+import { requestIdFor } from './request-id.js'
+import { kContext, type RequestContext, type WithContext } from './request-context.js'
+import { sendError, sendPrepared } from './responses.js'
+import { limitBody } from './body-limit.js'
+import type { Runtime } from './runtime.js'
+import { accessLogFields } from './access-log.js'
+
+export interface GatewayAppOptions {
+  readonly getRuntime: () => Runtime
+  readonly logger: Logger
+  readonly metrics?: Metrics
+  readonly maxHeaderBytes?: number
+  readonly bodyLimitBytes: number
+  readonly keepAliveTimeoutMs?: number
+  readonly requestTimeoutMs?: number
+}
+
+type AllowOutcome = Extract<AuthOutcome, { kind: 'allow' }>
+
+const ROUTE_PATH = '/'
+const NO_RETRY = (): null => null
+
+export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
+  const { getRuntime, metrics } = opts
+  const app = fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    // Our own access line (onResponse) replaces Fastify's two per-request lines.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    genReqId: requestIdFor,
+    return503OnClosing: true,
+    ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
+    ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: opts.keepAliveTimeoutMs }),
+    ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeout: opts.requestTimeoutMs }),
+    // Routing is ours (first match in file order, on the normalised path): Fastify's router only
+    // ever sees one constant URL, so it can neither reject nor reinterpret the client's target.
+    rewriteUrl(req) {
+      const context: RequestContext = {}
+      ;(req as WithContext)[kContext] = context
+      try {
+        context.target = normalizeRequestTarget(req.url ?? '')
+      } catch (err) {
+        context.targetError = isTokengateError(err) ? err : new TokengateError('TG_ERR_PATH_INVALID', undefined, { cause: err })
+      }
+      return ROUTE_PATH
+    },
+  })
+
+  // Bodies are streamed to the upstream untouched, never parsed.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (request, payload, done) => {
+    try {
+      done(null, limitBody(request.headers, payload, opts.bodyLimitBytes))
+    } catch (err) {
+      done(err as Error, undefined)
+    }
+  })
+
+  void app.register(replyFrom, { undici: { request: (o: never, cb: never) => getRuntime().pools.request(o, cb) } as never, disableRequestLogging: true, disableCache: true })
+
+  app.all(ROUTE_PATH, handle)
+  app.setNotFoundHandler((request, reply) => sendError(reply, new TokengateError('TG_ERR_ROUTE_NOT_FOUND')))
+  app.setErrorHandler((err, request, reply) => {
+    const known = isTokengateError(err) ? err : undefined
+    const status = known?.statusCode ?? (typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500)
+    if (status >= 500) request.log.error({ err }, 'request failed')
+    const answer = known ?? new TokengateError(status === 413 ? 'TG_ERR_BODY_TOO_LARGE' : 'TG_ERR_INTERNAL', status < 500 ? 'Bad request' : undefined, { cause: err, statusCode: status })
+    contextOf(request).errorCode = answer.code
+    return sendError(reply, answer)
+  })
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const ctx = contextOf(request)
+    const seconds = reply.elapsedTime / 1000
+    request.log.info(accessLogFields(request, reply, ctx), 'request')
+    metrics?.observeRequest(ctx.route ?? 'none', reply.statusCode, seconds)
+    if (ctx.upstreamMs !== undefined) metrics?.observeUpstream(ctx.route ?? 'none', ctx.upstreamMs / 1000)
+    done()
+  })
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const runtime = getRuntime()
+    const ctx = contextOf(request)
+    if (ctx.targetError !== undefined || ctx.target === undefined) {
+      return fail(reply, ctx, ctx.targetError ?? new TokengateError('TG_ERR_PATH_INVALID'))
+    }
+    const target = ctx.target
+    let host: ClientHost
+    try {
+      host = clientHost(target.authority, request.raw.rawHeaders)
+    } catch (err) {
+      return fail(reply, ctx, err as TokengateError)
+    }
+
+    const match = runtime.table.match({
+      method: request.raw.method ?? 'GET',
+      hostname: host.hostname,
+      port: host.port,
+      path: target.path,
+      query: target.query,
+      headers: request.headers,
+    })
+    if (match === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_ROUTE_NOT_FOUND'))
+    ctx.route = match.route.name
+    ctx.upstream = match.route.upstream
+
+    let allowed: AllowOutcome | undefined
+    const policy = match.route.policy
+    if (policy !== undefined) {
+      const authenticator = runtime.authenticators.get(policy)
+      // A route names a policy the runtime lacks only through a bug; never proxy it unchecked.
+      if (authenticator === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_INTERNAL'))
+      const outcome = await authenticator.authenticate({
+        headers: request.headers,
+        rawHeaders: request.raw.rawHeaders,
+        query: target.query,
+        requestId: request.id,
+      })
+      recordDecision(ctx, policy, outcome)
+      if (outcome.kind !== 'allow') return sendPrepared(reply, outcome.response)
+      allowed = outcome
+    }
+    return forward(request, reply, runtime, match, host, allowed)
+  }
+
+  function recordDecision(ctx: RequestContext, policy: string, outcome: AuthOutcome): void {
+    const granted = outcome.kind === 'allow'
+    const reason = outcome.kind === 'error' ? 'error' : outcome.kind === 'allow' ? 'granted' : outcome.reason
+    ctx.policy = policy
+    ctx.granted = granted
+    ctx.reason = reason
+    if (outcome.kind === 'error') {
+      ctx.errorCode = outcome.code
+    } else {
+      if (outcome.cache !== undefined) ctx.cache = outcome.cache
+      if (outcome.clientId !== undefined) ctx.clientId = outcome.clientId
+      if (outcome.sub !== undefined) ctx.sub = outcome.sub
+    }
+    metrics?.countDecision(policy, granted, reason)
+    if (ctx.cache !== undefined) metrics?.countCache(policy, ctx.cache)
+  }
+
+  function forward(request: FastifyRequest, reply: FastifyReply, runtime: Runtime, match: RouteMatch, host: ClientHost, allowed: AllowOutcome | undefined): FastifyReply {
+    const ctx = contextOf(request)
+    const upstream = runtime.config.upstreams.get(match.route.upstream)
+    if (upstream === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_INTERNAL'))
+    const query = ctx.target?.query ?? ''
+    const hasBody = request.body instanceof Readable
+    ctx.upstreamStartMs = performance.now()
+    return reply.from(upstream.origin + upstream.basePath + match.forwardPath, {
+      timeout: upstream.timeoutMs,
+      retryDelay: NO_RETRY,
+      queryString: () => query,
+      rewriteRequestHeaders: (_req, headers) =>
+        upstreamHeaders(headers, {
+          upstreamHost: hostOfOrigin(upstream.origin),
+          preserveHost: match.route.preserveHost,
+          clientHost: host.value,
+          clientIp: request.ip,
+          proto: 'http',
+          requestId: request.id,
+          hasBody,
+          removeHeaders: allowed?.removeHeaders ?? [],
+          setHeaders: allowed?.setHeaders ?? [],
+          stripAuthorization: allowed?.stripAuthorization ?? false,
+        }),
+      rewriteHeaders: (headers) => {
+        markUpstreamDone(ctx)
+        return clientResponseHeaders(headers)
+      },
+      onError: (r, { error }) => {
+        markUpstreamDone(ctx)
+        const err = upstreamError(error)
+        request.log.warn({ err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
+        fail(r as FastifyReply, ctx, err)
+      },
+    })
+  }
+
+  return app
+}
+
+function fail(reply: FastifyReply, ctx: RequestContext, err: TokengateError): FastifyReply {
+  ctx.errorCode = err.code
+  return sendError(reply, err)
+}
+
+function markUpstreamDone(ctx: RequestContext): void {
+  if (ctx.upstreamStartMs !== undefined && ctx.upstreamMs === undefined) {
+    ctx.upstreamMs = performance.now() - ctx.upstreamStartMs
+  }
+}
+
+/** `http://a:1` → `a:1`; URL origins omit default ports, as Host must (RFC 9110 §7.2). */
+function hostOfOrigin(origin: string): string {
+  return origin.slice(origin.indexOf('//') + 2)
+}
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause
+  return typeof cause?.code === 'string' ? cause.code : undefined
+}
+
+function contextOf(request: FastifyRequest): RequestContext {
+  const raw = request.raw as WithContext
+  let ctx = raw[kContext]
+  if (ctx === undefined) {
+    ctx = {}
+    raw[kContext] = ctx
+  }
+  return ctx
+}
