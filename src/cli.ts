@@ -2,20 +2,25 @@
 // The only file that touches `process`: arguments, environment, signals, exit codes.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
 import { DEFAULT_CONFIG_FILE } from './defaults.js'
 import { ConfigError, formatProblem, type ConfigProblem } from './errors.js'
 import { loadConfigFile, type LoadResult } from './config/load.js'
 import { shadowWarnings } from './config/shadow-warnings.js'
 import { createLogger, type Logger } from './observability/logger.js'
-import { createMetrics } from './observability/metrics.js'
+import { createClusterMetricsView, createMetrics, shareWithClusterPrimary } from './observability/metrics.js'
 import { startGateway, type Gateway } from './server/gateway.js'
 import { watchConfigFile } from './server/config-watcher.js'
+import { resolveWorkerCount, startPrimary } from './server/cluster.js'
+import { bindWorker, isClusterWorker } from './server/cluster-messages.js'
+import { buildAdminApp } from './admin/admin-server.js'
 
 const USAGE = `Usage:
-  tokengate [run] [--config FILE] [--no-watch]   run the gateway
-  tokengate validate [--config FILE]             check a config file and exit
+  tokengate [run] [--config FILE] [--workers N|auto] [--no-watch]   run the gateway
+  tokengate validate [--config FILE]                                check a config file and exit
 Options:
   -c, --config FILE   config file (default: $TOKENGATE_CONFIG, then ${DEFAULT_CONFIG_FILE})
+  -w, --workers N     processes sharing the listener: a number, or auto (one per CPU); default 1
       --no-watch      do not reload when the config file changes (SIGHUP still reloads)
   -h, --help          show this help
 Environment:
@@ -26,6 +31,7 @@ interface Cli {
   readonly command: 'run' | 'validate' | 'help'
   readonly configFile: string
   readonly watch: boolean
+  readonly workers: number
 }
 
 function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
@@ -35,6 +41,7 @@ function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
     options: {
       config: { type: 'string', short: 'c' },
       'no-watch': { type: 'boolean' },
+      workers: { type: 'string', short: 'w' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -44,6 +51,7 @@ function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
     command: values.help === true ? 'help' : verb,
     configFile: resolve(values.config ?? env.TOKENGATE_CONFIG ?? DEFAULT_CONFIG_FILE),
     watch: values['no-watch'] !== true,
+    workers: resolveWorkerCount(values.workers ?? env.TOKENGATE_WORKERS ?? '1', availableParallelism()),
   }
 }
 
@@ -71,38 +79,93 @@ function validate(file: string): number {
   }
 }
 
-async function run(cli: Cli): Promise<void> {
-  let result: LoadResult
+/** Loads the config for a start; on problems prints them all and returns undefined. */
+function loadForStart(file: string): LoadResult | undefined {
   try {
-    result = load(cli.configFile)
+    return load(file)
   } catch (err) {
     if (err instanceof ConfigError) {
       printProblems(err.problems)
       process.exitCode = 1
-      return
+      return undefined
     }
     throw err
   }
-  const logger = createLogger({ level: result.config.logLevel })
+}
+
+/** One process serving traffic: the default, and each worker of a cluster. */
+async function runGateway(cli: Cli, worker: boolean): Promise<void> {
+  const result = loadForStart(cli.configFile)
+  if (result === undefined) return
+  const logger = createLogger({ level: result.config.logLevel, pid: process.pid })
   for (const w of result.warnings) logger.warn({ problem: formatProblem(w) }, 'config warning')
   const metrics = createMetrics()
-  const gateway = await startGateway(result.config, { logger, metrics })
-
+  if (worker) shareWithClusterPrimary(metrics)
+  const gateway = await startGateway(result.config, { logger, metrics, withAdmin: !worker })
   const reload = (why: string): void => reloadConfig(gateway, cli.configFile, logger, metrics.countReload.bind(metrics), why)
-  const watcher = cli.watch ? watchConfigFile(cli.configFile, () => reload('file changed')) : undefined
+  const watcher = cli.watch && !worker ? watchConfigFile(cli.configFile, () => reload('file changed')) : undefined
+  const stop = onceStop(logger, async () => {
+    watcher?.close()
+    await gateway.shutdown()
+  })
+  // The primary holds back its messages until this worker listens, so binding here loses none.
+  if (worker) bindWorker({ reload: () => reload('primary'), shutdown: () => stop('primary'), purge: (token) => gateway.purge(token) })
   process.on('SIGHUP', () => reload('SIGHUP'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
 
+/**
+ * The cluster primary serves no traffic: it forks the workers, runs the one admin listener
+ * (metrics summed over workers, purge sent to each), and passes reloads and shutdown on.
+ */
+async function runPrimary(cli: Cli): Promise<void> {
+  const result = loadForStart(cli.configFile)
+  if (result === undefined) return
+  const { config } = result
+  const logger = createLogger({ level: config.logLevel, pid: process.pid })
   let stopping = false
-  const stop = (signal: string): void => {
+  const handle = startPrimary({ workers: cli.workers, logger, graceMs: config.server.shutdownGraceMs + 5_000 })
+  const admin = config.admin.enabled
+    ? buildAdminApp({
+        metrics: createClusterMetricsView(),
+        isReady: () => !stopping && handle.listeningCount() > 0,
+        purgeCache: (token) => handle.purge(token),
+        logger: logger.child({ listener: 'admin' }),
+      })
+    : undefined
+  handle.onGiveUp((err) => {
+    logger.fatal({ err: { code: err.code, message: err.message } }, 'workers keep crashing; giving up')
+    process.exitCode = 1
+  })
+  await handle.ready
+  if (admin !== undefined) await admin.listen({ host: config.admin.host, port: config.admin.port })
+  logger.info({ workers: cli.workers, admin: admin === undefined ? undefined : `http://${config.admin.host}:${config.admin.port}` }, 'cluster ready')
+  const reload = (): void => handle.reload()
+  const watcher = cli.watch ? watchConfigFile(cli.configFile, reload) : undefined
+  process.on('SIGHUP', reload)
+  const stop = onceStop(logger, async () => {
+    stopping = true
+    watcher?.close()
+    await handle.shutdown()
+    await admin?.close()
+  })
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+/** The shutdown sequence runs once, whatever signals follow; the exit code tells how it went. */
+function onceStop(logger: Logger, shutdown: () => Promise<void>): (signal: string) => void {
+  let stopping = false
+  return (signal) => {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'shutting down: draining in-flight requests')
-    watcher?.close()
-    gateway.shutdown().then(
+    shutdown().then(
       () => {
         logger.info('stopped')
         logger.flush()
-        process.exit(0)
+        process.exit(process.exitCode ?? 0)
       },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed')
@@ -111,8 +174,6 @@ async function run(cli: Cli): Promise<void> {
       },
     )
   }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
 }
 
 function reloadConfig(gateway: Gateway, file: string, logger: Logger, count: (o: 'success' | 'failure') => void, why: string): void {
@@ -145,7 +206,9 @@ async function main(): Promise<void> {
     process.exitCode = validate(cli.configFile)
     return
   }
-  await run(cli)
+  if (isClusterWorker()) await runGateway(cli, true)
+  else if (cli.workers > 1) await runPrimary(cli)
+  else await runGateway(cli, false)
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,8 @@ export const REDACT_PATHS: readonly string[] = [
 
 export interface LoggerOptions {
   readonly level: LogLevel
+  /** Tells cluster workers' lines apart. */
+  readonly pid?: number
   readonly destination?: DestinationStream
 }
 
@@ -23,7 +25,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   return pino(
     {
       level: opts.level,
-      base: { service: 'tokengate' },
+      base: opts.pid === undefined ? { service: 'tokengate' } : { service: 'tokengate', pid: opts.pid },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

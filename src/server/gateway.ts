@@ -15,12 +15,16 @@ const RETIRE_AFTER_MS = 30_000
 export interface GatewayDeps {
   readonly logger: Logger
   readonly metrics: Metrics
+  /** False in a cluster worker: the primary runs the one admin listener for all workers. */
+  readonly withAdmin?: boolean
 }
 
 export interface Gateway {
   readonly address: string
   readonly adminAddress: string | undefined
   runtime(): Runtime
+  /** Drops cached introspection answers: one token's, or all; returns how many went. */
+  purge(token?: string): number
   /** Swaps in a new config atomically; listeners' host/port changes need a restart. */
   reload(config: GatewayConfig): void
   shutdown(graceMs?: number): Promise<void>
@@ -32,6 +36,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   let ready = false
   const retiring = new Map<Runtime, NodeJS.Timeout>()
   metrics.setConfigNames({ routes: config.routes.map((r) => r.name), policies: config.policies.keys() })
+  metrics.countReload('success')
   metrics.setCacheSizeSource(() => [...current.authenticators].map(([policy, a]) => ({ policy, size: a.cacheSize })))
 
   const app = buildGatewayApp({
@@ -43,7 +48,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
     requestTimeoutMs: config.server.requestTimeoutMs,
   })
-  const admin = config.admin.enabled
+  const admin = config.admin.enabled && deps.withAdmin !== false
     ? buildAdminApp({
         metrics,
         isReady: () => ready,
@@ -62,6 +67,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     address,
     adminAddress,
     runtime: () => current,
+    purge: (token?: string) => purgeCaches(current, token),
     reload(next: GatewayConfig): void {
       const previous = current
       current = buildRuntime(next, previous)
