@@ -25,6 +25,7 @@ export interface GatewayAppOptions {
   readonly logger: Logger
   readonly metrics?: Metrics
   readonly maxHeaderBytes?: number
+  readonly headersTimeoutMs?: number
   readonly bodyLimitBytes: number
   readonly keepAliveTimeoutMs?: number
   readonly requestTimeoutMs?: number
@@ -43,7 +44,11 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestIdFor,
     return503OnClosing: true,
-    ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
+    // Fastify passes `http` to http.createServer: the limits Node enforces before we see a byte.
+    http: {
+      ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
+      ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeout: opts.headersTimeoutMs }),
+    },
     ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: opts.keepAliveTimeoutMs }),
     ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeout: opts.requestTimeoutMs }),
     // Routing is ours (first match in file order, on the normalised path): Fastify's router only

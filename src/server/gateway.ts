@@ -44,6 +44,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     logger,
     metrics,
     maxHeaderBytes: config.server.maxHeaderBytes,
+    headersTimeoutMs: config.server.headersTimeoutMs,
     bodyLimitBytes: config.server.bodyLimitBytes,
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
     requestTimeoutMs: config.server.requestTimeoutMs,
@@ -58,7 +59,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     : undefined
 
   const address = await listen(app, config.server.host, config.server.port)
-  app.server.headersTimeout = config.server.headersTimeoutMs
   const adminAddress = admin === undefined ? undefined : await listen(admin, config.admin.host, config.admin.port)
   ready = true
   logger.info({ address, admin: adminAddress, routes: config.routes.length, policies: config.policies.size }, 'listening')
