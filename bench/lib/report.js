@@ -1,0 +1,133 @@
+// From per-round runs to the summary: medians across rounds, ratios against the plain
+// passthrough measured in the same round, the issue's targets, and the Markdown table.
+
+export const GOALS = {
+  warmRpsRatio: 0.9,
+  warmP99Ratio: 1.25,
+  openRpsRatio: 0.95,
+  rotationWarmVsWarm: 0.95, // "throughput after the first pass equal to the warm case", within 5 %
+  bytesPerToken: 1024,
+}
+
+const median = (values) => {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return null
+  const mid = Math.floor(v.length / 2)
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2
+}
+
+/** runs: [{ caseId, round, rps, p50Ms, p99Ms, non2xx, introspectionCalls, rssBytes, … }] */
+export function summarise(cases, runs) {
+  const byCaseRound = new Map(runs.map((r) => [`${r.caseId}#${r.round}`, r]))
+  const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b)
+  const ratioTo = (baselineId, caseId, field) => median(rounds.map((round) => {
+    const base = byCaseRound.get(`${baselineId}#${round}`)
+    const run = byCaseRound.get(`${caseId}#${round}`)
+    const ok = (r) => r !== undefined && typeof r[field] === 'number' && r[field] > 0
+    return ok(base) && ok(run) ? run[field] / base[field] : null
+  }))
+  return cases.map((c) => {
+    const own = rounds.map((round) => byCaseRound.get(`${c.id}#${round}`)).filter((r) => r !== undefined)
+    const last = own.at(-1)
+    return {
+      id: c.id,
+      target: c.target,
+      scenario: c.scenario,
+      skipped: own.length === 0 ? (c.skipReason ?? 'not run') : null,
+      rps: median(own.map((r) => r.rps)),
+      // Throughput per second of CPU the target actually got: robust against other load on its core.
+      rpsPerCpuS: median(own.map((r) => r.rpsPerCpuS)),
+      p50Ms: median(own.map((r) => r.p50Ms)),
+      p99Ms: median(own.map((r) => r.p99Ms)),
+      requests: own.map((r) => r.requests),
+      non2xx: own.map((r) => r.non2xx),
+      socketErrors: own.map((r) => r.socketErrors + r.timeouts),
+      introspectionCalls: own.map((r) => r.introspectionCalls),
+      rssMiB: last?.rssBytes == null ? null : last.rssBytes / 2 ** 20,
+      rpsRatio: ratioTo('passthrough', c.id, 'rps'),
+      p99Ratio: ratioTo('passthrough', c.id, 'p99Ms'),
+      rpsPerCpuRatio: ratioTo('passthrough', c.id, 'rpsPerCpuS'),
+      rpsVsWarm: ratioTo('tg-warm', c.id, 'rps'),
+      rpsPerCpuVsWarm: ratioTo('tg-warm', c.id, 'rpsPerCpuS'),
+    }
+  })
+}
+
+/** The issue's targets, each { goal, measured, pass } (pass null when not measured). */
+export function checkTargets(summary, runs, { tokens, memory }) {
+  const row = (id) => summary.find((s) => s.id === id && s.skipped === null)
+  const warm = row('tg-warm')
+  const open = row('tg-open')
+  const cold = runs.filter((r) => r.caseId === 'tg-rot-cold')
+  const warm50 = row('tg-rot-warm')
+  const rot1k = row('tg-rot1k')
+  const n = tokens.toLocaleString('en-US')
+  const fmt = (x, digits = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(digits))
+  const test = (value, ok) => (value === null || value === undefined ? null : ok(value))
+  // A throughput ratio passes only if it also holds per CPU-second (when measured): on a busy
+  // machine the passthrough may have lost more of its core than tokengate did, or the reverse.
+  const atLeast = (row, goal) => test(row?.rpsRatio, (v) => v >= goal && (row.rpsPerCpuRatio === null || row.rpsPerCpuRatio >= goal))
+  const callsPerRound = cold.map((c) => c.introspectionCalls + (runs.find((r) => r.caseId === 'tg-rot-warm' && r.round === c.round)?.introspectionCalls ?? 0))
+  return [
+    { goal: `Protected route, warm cache: requests/s ≥ ${GOALS.warmRpsRatio}× passthrough`, measured: `${fmt(warm?.rpsRatio)}× (per CPU-second: ${fmt(warm?.rpsPerCpuRatio)}×)`, pass: atLeast(warm, GOALS.warmRpsRatio) },
+    { goal: `Protected route, warm cache: p99 ≤ ${GOALS.warmP99Ratio}× passthrough`, measured: `${fmt(warm?.p99Ratio)}×`, pass: test(warm?.p99Ratio, (v) => v <= GOALS.warmP99Ratio) },
+    { goal: `Unprotected route: requests/s ≥ ${GOALS.openRpsRatio}× passthrough`, measured: `${fmt(open?.rpsRatio)}× (per CPU-second: ${fmt(open?.rpsPerCpuRatio)}×)`, pass: atLeast(open, GOALS.openRpsRatio) },
+    {
+      goal: `${n} rotating tokens: introspection calls = distinct tokens (first + second pass, per round)`,
+      measured: cold.length === 0 ? 'n/a' : `${callsPerRound.map((c) => c.toLocaleString('en-US')).join(' / ')} (expected ${n} each${cold.some((c) => !c.passComplete) ? '; a first pass hit its time cap' : ''})`,
+      pass: cold.length === 0 ? null : callsPerRound.every((n) => n === tokens) && cold.every((c) => c.passComplete),
+    },
+    { goal: `${n} rotating tokens, second pass: requests/s equal to the warm case (≥ ${GOALS.rotationWarmVsWarm}×)`, measured: `${fmt(warm50?.rpsVsWarm)}× (per CPU-second: ${fmt(warm50?.rpsPerCpuVsWarm)}×)`,
+      pass: test(warm50?.rpsVsWarm, (v) => v >= GOALS.rotationWarmVsWarm && (warm50.rpsPerCpuVsWarm === null || warm50.rpsPerCpuVsWarm >= GOALS.rotationWarmVsWarm)) },
+    {
+      goal: `Memory: ≤ ${GOALS.bytesPerToken} B of RSS per cached token${memory ? ` at ${memory.tokens.toLocaleString('en-US')} tokens` : ''}`,
+      measured: memory ? `${Math.round(memory.bytesPerToken)} B/token` : 'n/a',
+      pass: memory ? memory.bytesPerToken <= GOALS.bytesPerToken && memory.complete : null,
+    },
+    {
+      goal: '(extra) 1,000 rotating tokens: each introspected once over all rounds',
+      measured: rot1k ? `${rot1k.introspectionCalls.reduce((a, b) => a + b, 0)} calls` : 'n/a',
+      pass: rot1k ? rot1k.introspectionCalls.reduce((a, b) => a + b, 0) === 1000 : null,
+    },
+  ]
+}
+
+const num = (x, digits) => (x === null || x === undefined ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }))
+const list = (xs) => (xs.length === 0 ? '–' : xs.map((x) => x.toLocaleString('en-US')).join(' / '))
+const mark = (pass) => (pass === null ? '–' : pass ? '✓' : '✗')
+
+export function markdown(result) {
+  const { summary, targets, settings, environment, memory, notes } = result
+  const lines = [
+    `### tokengate benchmark — ${result.finishedAt}`,
+    '',
+    `${environment.machine.cpuModel}, ${environment.machine.cpuCount} CPUs, Node ${environment.machine.node}, ` +
+      `${environment.loadgen}${environment.nginx ? `, ${environment.nginx}` : ''}. ${environment.layout}.`,
+    `${settings.rounds} interleaved rounds × ${settings.durationS} s per run, ${settings.connections} connections, ` +
+      `introspection latency ${settings.stubDelayMs} ms. Values are medians over rounds; per-round lists are "round 1 / round 2 / …". ` +
+      '"req per CPU-s" divides requests/s by the share of its core the target got, which stays comparable when other processes compete for that core.',
+    '',
+    '| target | scenario | req/s | p50 ms | p99 ms | non-2xx | introspection calls | RSS MiB | req/s × passthrough | p99 × passthrough | req per CPU-s | × passthrough |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const s of summary) {
+    if (s.skipped !== null) {
+      lines.push(`| ${s.target} | ${s.scenario} | skipped: ${s.skipped} | | | | | | | | | |`)
+      continue
+    }
+    lines.push(`| ${s.target} | ${s.scenario} | ${num(s.rps, 0)} | ${num(s.p50Ms, 2)} | ${num(s.p99Ms, 2)} | ${list(s.non2xx)} | ` +
+      `${list(s.introspectionCalls)} | ${num(s.rssMiB, 1)} | ${num(s.rpsRatio, 3)} | ${num(s.p99Ratio, 3)} | ` +
+      `${num(s.rpsPerCpuS, 0)} | ${num(s.rpsPerCpuRatio, 3)} |`)
+  }
+  lines.push('', '| target from the issue | measured | |', '|---|---|:-:|')
+  for (const t of targets) lines.push(`| ${t.goal} | ${t.measured} | ${mark(t.pass)} |`)
+  if (memory) {
+    lines.push('', `Memory: ${memory.tokens.toLocaleString('en-US')} tokens cached through HTTP (${memory.connections} connections): ` +
+      `RSS ${num(memory.rssBeforeBytes / 2 ** 20, 1)} → ${num(memory.rssAfterBytes / 2 ** 20, 1)} MiB, ` +
+      `${Math.round(memory.bytesPerToken)} B/token` +
+      `${memory.heapBytesPerToken == null ? '' : ` (V8 heap used: ${Math.round(memory.heapBytesPerToken)} B/token)`}; ${memory.introspectionCalls.toLocaleString('en-US')} introspection calls.`)
+  }
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`))
+  lines.push('', 'Reproduce: `npm run bench` (options: `node bench/run.js --help`).', '')
+  return lines.join('\n')
+}

@@ -1,0 +1,236 @@
+// tokengate's side-by-side benchmark (issue 6). `npm run bench` builds, then runs this file.
+// All processes on 127.0.0.1, on free ports, pinned and time-bounded (see lib/procs.js and
+// lib/system.js); targets interleaved round by round so drift hits every target alike.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { URL, fileURLToPath } from 'node:url'
+import os from 'node:os'
+import process from 'node:process'
+import console from 'node:console'
+import { parseOptions } from './lib/options.js'
+import { allowedCpus, cpuLayout, cpuTicks, findExecutable, freePorts, machineSummary, versionOf } from './lib/system.js'
+import { installCleanup, isShuttingDown, onExit, stopAll } from './lib/procs.js'
+import { startNginx, startPassthrough, startStub, startTokengate, startUpstream } from './lib/targets.js'
+import { runLoad } from './lib/load.js'
+import { tokenLike, writeTokenFile } from './lib/tokens.js'
+import { checkTargets, markdown, summarise } from './lib/report.js'
+import { measureMemory } from './memory.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
+const ROTATION_SMALL = 1000
+const RUN_OVERHEAD_S = 5
+
+const fixed = (token) => ({ kind: 'fixed', token })
+
+function buildCases({ tokens, warmToken, files }) {
+  const n = tokens.toLocaleString('en-US')
+  return [
+    { id: 'direct', target: 'upstream', scenario: 'direct, no proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
+    { id: 'passthrough', target: 'passthrough', scenario: 'Fastify + http-proxy, no auth', path: '/ratings/1', mode: () => fixed(warmToken) },
+    { id: 'nginx', target: 'nginx', scenario: 'plain reverse proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
+    { id: 'tg-open', target: 'tokengate', scenario: 'unprotected route', path: '/open/ratings/1', mode: () => fixed(warmToken) },
+    { id: 'tg-warm', target: 'tokengate', scenario: 'one valid token (warm cache)', path: '/ratings/1', mode: () => fixed(warmToken) },
+    { id: 'tg-rot1k', target: 'tokengate', scenario: '1,000 valid tokens in rotation', path: '/ratings/1', mode: () => ({ kind: 'rotate', file: files.small }) },
+    // A fresh token set per round, so every round's first pass is cold.
+    { id: 'tg-rot-cold', target: 'tokengate', scenario: `${n} valid tokens, first pass (cold)`, path: '/ratings/1', cold: true, mode: (round) => ({ kind: 'rotate', file: files.large(round) }) },
+    { id: 'tg-rot-warm', target: 'tokengate', scenario: `${n} valid tokens, second pass (warm)`, path: '/ratings/1', mode: (round) => ({ kind: 'rotate', file: files.large(round) }) },
+    { id: 'tg-invalid', target: 'tokengate', scenario: 'distinct invalid tokens', path: '/ratings/1', mode: (round) => ({ kind: 'unique', prefix: `invalid-r${round}-` }) },
+    { id: 'tg-none', target: 'tokengate', scenario: 'no token', path: '/ratings/1', mode: () => fixed(null) },
+  ]
+}
+
+function selectCases(cases, only) {
+  if (only === null) return cases
+  const wanted = new Set([...only, 'passthrough'])
+  if (wanted.has('tg-rot-warm')) wanted.add('tg-rot-cold')
+  if (wanted.has('tg-rot-cold')) wanted.add('tg-rot-warm')
+  return cases.filter((c) => wanted.has(c.id))
+}
+
+/**
+ * Requests still in flight when the load generator stops finish later and may call the stub;
+ * wait until its counter holds still, so those calls are not booked to the next run.
+ */
+async function settledCalls(stub) {
+  let last = await stub.calls()
+  for (let i = 0; i < 30; i += 1) {
+    await sleep(100)
+    const now = await stub.calls()
+    if (now === last && i >= 2) return now
+    last = now
+  }
+  return last
+}
+
+/**
+ * How busy the target's CPU was, and how much of that was not the target: other processes on
+ * the machine make a run incomparable, and the report says so.
+ */
+function cpuProbe(cpu, target) {
+  const none = { targetCpuPct: null, irqCpuPct: null, foreignCpuPct: null }
+  if (cpu === null) return () => none
+  const cpu0 = cpuTicks(cpu)
+  const own0 = target.cpuTicks()
+  return () => {
+    const cpu1 = cpuTicks(cpu)
+    if (cpu0 === null || cpu1 === null || cpu1.total === cpu0.total) return none
+    const total = cpu1.total - cpu0.total
+    const own = target.cpuTicks() - own0
+    const pct = (x) => Number(Math.max(0, (100 * x) / total).toFixed(1))
+    const irq = cpu1.irq - cpu0.irq
+    return { targetCpuPct: pct(own), irqCpuPct: pct(irq), foreignCpuPct: pct(cpu1.busy - cpu0.busy - irq - own) }
+  }
+}
+
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
+const describe = (r) => `${fmt(r.rps)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  non-2xx ${fmt(r.non2xx)}  ` +
+  `introspection ${fmt(r.introspectionCalls)}` +
+  `${r.foreignCpuPct === null ? '' : `  cpu: target ${r.targetCpuPct}% irq ${r.irqCpuPct}% others ${r.foreignCpuPct}%`}${r.socketErrors + r.timeouts > 0 ? `  socket errors ${r.socketErrors + r.timeouts}` : ''}`
+
+/** Upstream and stub first (the targets need them), then every target that can start. */
+async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes }) {
+  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort] = await freePorts(5)
+  const upstream = await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
+  const stub = await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: opts.stubDelayMs })
+  const targets = { upstream, passthrough: await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS }) }
+  const skipReasons = {}
+  if (nginxPath !== null) targets.nginx = await startNginx({ nginxPath, dir, port: nginxPort, upstreamPort, cpu: layout.target, lifetimeS })
+  else skipReasons.nginx = opts.nginx ? 'nginx not installed' : '--no-nginx'
+  try {
+    // Room for every token the run sends: rounds × the large rotation, the small one, and the
+    // distinct invalid tokens (whose inactive answers are cached too).
+    const cacheMaxEntries = Math.max(200_000, opts.rounds * opts.tokens * 2 + ROTATION_SMALL)
+    targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS })
+  } catch (error) {
+    skipReasons.tokengate = 'gateway did not start'
+    notes.push(`tokengate skipped: ${String(error.message).split('\n').slice(0, 6).join(' | ')}`)
+    console.error(`bench: tokengate skipped:\n${error.message}`)
+  }
+  return { stub, targets, skipReasons }
+}
+
+/** Every case once per round, in order: A B C … A B C …, so drift hits every target alike. */
+async function measureRounds({ cases, targets, stub, common, rounds, durationS, tokens, coldCapS, targetCpu }) {
+  const runs = []
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const c of cases) {
+      const target = targets[c.target]
+      if (target === undefined) continue
+      const callsBefore = await stub.calls()
+      const probe = cpuProbe(c.target === 'upstream' ? null : targetCpu, target)
+      const result = await runLoad({
+        ...common,
+        origin: target.origin,
+        path: c.path,
+        mode: c.mode(round),
+        durationS: c.cold ? coldCapS : durationS,
+        // The first pass ends when every token has been introspected once.
+        stopWhen: c.cold ? async () => (await stub.calls()) - callsBefore >= tokens : undefined,
+      })
+      const cpu = probe()
+      const introspectionCalls = (await settledCalls(stub)) - callsBefore
+      const rpsPerCpuS = cpu.targetCpuPct > 0 ? result.rps / (cpu.targetCpuPct / 100) : null
+      const run = { caseId: c.id, round, ...result, ...cpu, rpsPerCpuS, introspectionCalls, rssBytes: target.rssBytes() }
+      if (c.cold) run.passComplete = introspectionCalls >= tokens
+      runs.push(run)
+      console.error(`[round ${round}] ${c.id.padEnd(12)} ${describe(run)}`)
+    }
+  }
+  return runs
+}
+
+function quietnessNote(runs) {
+  const foreign = runs.map((r) => r.foreignCpuPct).filter((x) => x !== null).sort((a, b) => a - b)
+  if (foreign.length === 0) return null
+  const worst = foreign.at(-1)
+  return `Other processes used up to ${worst}% of the target's CPU during a run (median ${foreign[Math.floor(foreign.length / 2)]}%)` +
+    (worst > 5 ? ': the machine was not quiet, so treat these numbers as noisy and rerun on an idle machine.' : '.')
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2))
+  if (opts.help) return console.log(opts.help)
+  installCleanup((m) => console.error(m))
+  const startedAt = new Date().toISOString()
+  const loadAverageAtStart = Number(os.loadavg()[0].toFixed(2))
+  const notes = []
+
+  const wrkPath = findExecutable('wrk')
+  const nginxPath = opts.nginx ? findExecutable('nginx') : null
+  const taskset = findExecutable('taskset')
+  const loadgenKind = opts.loadgen ?? (wrkPath !== null ? 'wrk' : 'autocannon')
+  if (loadgenKind === 'wrk' && wrkPath === null) throw new Error('--loadgen wrk: wrk is not installed (apt-get install wrk)')
+  if (wrkPath === null) notes.push('wrk is not installed: load from autocannon, which competes for the CPU it shares with the upstream (apt-get install wrk).')
+  const loadgen = { kind: loadgenKind, path: wrkPath }
+  const layout = cpuLayout(allowedCpus(taskset), opts.pin)
+  if (nginxPath === null) notes.push(opts.nginx ? 'nginx is not installed: the native reference is skipped (apt-get install nginx).' : 'nginx left out (--no-nginx).')
+
+  const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
+  onExit(() => rmSync(dir, { recursive: true, force: true }))
+  const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
+  const lifetimeS = 120 + 5 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (10 * (opts.durationS + RUN_OVERHEAD_S) + coldCapS)
+  const warmToken = tokenLike('warm')
+  const files = {
+    small: writeTokenFile(dir, 'tokens-1k.txt', ROTATION_SMALL),
+    large: (round) => join(dir, `tokens-large-r${round}.txt`),
+  }
+  for (let round = 1; round <= opts.rounds; round += 1) writeTokenFile(dir, `tokens-large-r${round}.txt`, opts.tokens)
+
+  console.error(`bench: ${loadgenKind}, ${layout.note}; ${opts.rounds} rounds × ${opts.durationS} s, ${opts.connections} connections; temp ${dir}`)
+  const { stub, targets, skipReasons } = await startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes })
+  const cases = selectCases(buildCases({ tokens: opts.tokens, warmToken, files }), opts.only)
+  for (const c of cases) if (targets[c.target] === undefined) c.skipReason = skipReasons[c.target] ?? 'target missing'
+  const common = { loadgen, connections: opts.connections, threads: opts.threads, cpu: layout.aux }
+  for (const [name, target] of Object.entries(targets)) {
+    // On tokengate this also caches the warm token.
+    await runLoad({ ...common, origin: target.origin, path: '/ratings/1', durationS: opts.warmupS, mode: fixed(warmToken) })
+    console.error(`bench: warmed up ${name}`)
+  }
+  const runs = await measureRounds({ cases, targets, stub, common, rounds: opts.rounds, durationS: opts.durationS, tokens: opts.tokens, coldCapS, targetCpu: layout.target })
+  await stopAll()
+
+  let memory = null
+  if (opts.memory && targets.tokengate !== undefined) {
+    console.error(`bench: memory — caching ${fmt(opts.memoryTokens)} tokens`)
+    memory = await measureMemory({ dir, layout, loadgen, tokens: opts.memoryTokens, threads: opts.threads, log: (m) => console.error(m) })
+  } else if (opts.memory) {
+    notes.push('memory measurement skipped: tokengate did not start.')
+  }
+
+  const quiet = quietnessNote(runs)
+  if (quiet !== null) notes.push(quiet)
+  const summary = summarise(cases, runs)
+  const result = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: { durationS: opts.durationS, rounds: opts.rounds, connections: opts.connections, threads: opts.threads, warmupS: opts.warmupS, tokens: opts.tokens, stubDelayMs: opts.stubDelayMs, coldCapS, quick: opts.quick },
+    environment: {
+      machine: machineSummary(),
+      loadgen: loadgenKind === 'wrk' ? versionOf(wrkPath, ['-v']).split(' Copyright')[0] : 'autocannon',
+      nginx: nginxPath === null ? null : versionOf(nginxPath, ['-v']).replace('nginx version: ', ''),
+      layout: layout.note,
+      loadAverageAtStart,
+    },
+    summary,
+    targets: checkTargets(summary, runs, { tokens: opts.tokens, memory }),
+    memory,
+    notes,
+    runs,
+  }
+  const out = opts.out ?? RESULTS_DIR
+  mkdirSync(out, { recursive: true })
+  const table = markdown(result)
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`)
+  writeFileSync(join(out, 'latest.md'), table)
+  rmSync(dir, { recursive: true, force: true })
+  console.log(table)
+  console.error(`bench: wrote ${join(out, 'latest.json')} and latest.md`)
+}
+
+main().catch(async (error) => {
+  if (isShuttingDown()) return
+  console.error(error)
+  await stopAll()
+  process.exit(1)
+})
