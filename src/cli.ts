@@ -95,15 +95,25 @@ function loadForStart(file: string): LoadResult | undefined {
 
 /** One process serving traffic: the default, and each worker of a cluster. */
 async function runGateway(cli: Cli, worker: boolean): Promise<void> {
+  // Watch from before the first read, so a change made while starting is not missed.
+  let changedWhileStarting = false
+  let onChange = (): void => {
+    changedWhileStarting = true
+  }
+  const watcher = cli.watch && !worker ? watchConfigFile(cli.configFile, () => onChange()) : undefined
   const result = loadForStart(cli.configFile)
-  if (result === undefined) return
+  if (result === undefined) {
+    watcher?.close()
+    return
+  }
   const logger = createLogger({ level: result.config.logLevel, pid: process.pid })
   for (const w of result.warnings) logger.warn({ problem: formatProblem(w) }, 'config warning')
   const metrics = createMetrics()
   if (worker) shareWithClusterPrimary(metrics)
   const gateway = await startGateway(result.config, { logger, metrics, withAdmin: !worker })
   const reload = (why: string): void => reloadConfig(gateway, cli.configFile, logger, metrics.countReload.bind(metrics), why)
-  const watcher = cli.watch && !worker ? watchConfigFile(cli.configFile, () => reload('file changed')) : undefined
+  onChange = () => reload('file changed')
+  if (changedWhileStarting) reload('file changed')
   const stop = onceStop(logger, async () => {
     watcher?.close()
     await gateway.shutdown()

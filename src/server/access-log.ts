@@ -5,6 +5,7 @@ import type { RequestContext } from './request-context.js'
 
 export function accessLogFields(request: FastifyRequest, reply: FastifyReply, ctx: RequestContext): Record<string, unknown> {
   const fields: Record<string, unknown> = {
+    reqId: request.id,
     method: request.raw.method,
     path: ctx.target?.path,
     route: ctx.route,

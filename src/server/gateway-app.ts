@@ -18,6 +18,7 @@ import { kContext, type RequestContext, type WithContext } from './request-conte
 import { sendError, sendPrepared } from './responses.js'
 import { limitBody } from './body-limit.js'
 import type { Runtime } from './runtime.js'
+import type { UpstreamConfig } from '../config/types.js'
 import { accessLogFields } from './access-log.js'
 
 export interface GatewayAppOptions {
@@ -43,11 +44,18 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     // Our own access line (onResponse) replaces Fastify's two per-request lines.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestIdFor,
+    // No per-request child logger: pino would serialise (and redact) its bindings on every
+    // request. Our few request-scoped lines carry `reqId` themselves.
+    childLoggerFactory: (logger) => logger,
     return503OnClosing: true,
     // Fastify passes `http` to http.createServer: the limits Node enforces before we see a byte.
     http: {
       ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
       ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeout: opts.headersTimeoutMs }),
+      // Node enforces headersTimeout/requestTimeout only when it sweeps its connections, every
+      // 30 s by default: a 1 s headersTimeout would let a slow-loris client hold a socket ~30 s.
+      // Sweeping every ≤ 1 s keeps the timeouts what the config says (issue 7 §4).
+      ...(opts.headersTimeoutMs === undefined ? {} : { connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(opts.headersTimeoutMs / 2))) }),
     },
     ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: opts.keepAliveTimeoutMs }),
     ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeout: opts.requestTimeoutMs }),
@@ -75,14 +83,14 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     }
   })
 
-  void app.register(replyFrom, { undici: { request: (o: never, cb: never) => getRuntime().pools.request(o, cb) } as never, disableRequestLogging: true, disableCache: true })
+  void app.register(replyFrom, { undici: { request: (o: never, cb: never) => getRuntime().pools.request(o, cb) } as never, disableRequestLogging: true })
 
   app.all(ROUTE_PATH, handle)
   app.setNotFoundHandler((request, reply) => sendError(reply, new TokengateError('TG_ERR_ROUTE_NOT_FOUND')))
   app.setErrorHandler((err, request, reply) => {
     const known = isTokengateError(err) ? err : undefined
     const status = known?.statusCode ?? (typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500)
-    if (status >= 500) request.log.error({ err }, 'request failed')
+    if (status >= 500) request.log.error({ reqId: request.id, err }, 'request failed')
     const answer = known ?? new TokengateError(status === 413 ? 'TG_ERR_BODY_TOO_LARGE' : 'TG_ERR_INTERNAL', status < 500 ? 'Bad request' : undefined, { cause: err, statusCode: status })
     contextOf(request).errorCode = answer.code
     return sendError(reply, answer)
@@ -91,7 +99,7 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
   app.addHook('onResponse', (request, reply, done) => {
     const ctx = contextOf(request)
     const seconds = reply.elapsedTime / 1000
-    request.log.info(accessLogFields(request, reply, ctx), 'request')
+    if (opts.logger.isLevelEnabled('info')) request.log.info(accessLogFields(request, reply, ctx), 'request')
     metrics?.observeRequest(ctx.route ?? 'none', reply.statusCode, seconds)
     if (ctx.upstreamMs !== undefined) metrics?.observeUpstream(ctx.route ?? 'none', ctx.upstreamMs / 1000)
     done()
@@ -166,6 +174,26 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     const query = ctx.target?.query ?? ''
     const hasBody = request.body instanceof Readable
     ctx.upstreamStartMs = performance.now()
+    try {
+      return sendUpstream(request, reply, ctx, upstream, match, host, allowed, query, hasBody)
+    } catch (err) {
+      // reply-from refuses, synchronously, a path it cannot decode as UTF-8 or that still looks
+      // like traversal to it: the path is the only client input it checks there.
+      return fail(reply, ctx, new TokengateError('TG_ERR_PATH_INVALID', 'The request path cannot be forwarded as it is', { cause: err }))
+    }
+  }
+
+  function sendUpstream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: RequestContext,
+    upstream: UpstreamConfig,
+    match: RouteMatch,
+    host: ClientHost,
+    allowed: AllowOutcome | undefined,
+    query: string,
+    hasBody: boolean,
+  ): FastifyReply {
     return reply.from(upstream.origin + upstream.basePath + match.forwardPath, {
       timeout: upstream.timeoutMs,
       retryDelay: NO_RETRY,
@@ -190,7 +218,7 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
       onError: (r, { error }) => {
         markUpstreamDone(ctx)
         const err = upstreamError(error)
-        request.log.warn({ err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
+        request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
         fail(r as FastifyReply, ctx, err)
       },
     })
