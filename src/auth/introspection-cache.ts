@@ -1,6 +1,6 @@
 // Step 2's memory: introspection responses (never decisions — CVE-2021-32701) keyed by a keyed
 // hash of the token, with TTLs that never outlive the token, and one load per token at a time.
-import { createHmac, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { IntrospectionResponse } from './introspection-response.js'
 
@@ -26,8 +26,8 @@ interface Entry {
   readonly expiresAtMs: number
 }
 
-/** 128 bits of HMAC output: collisions are out of reach, and the key stays short. */
-const KEY_BYTES = 16
+/** 128 bits of digest (22 base64url characters): collisions are out of reach, the key stays short. */
+const KEY_CHARS = 22
 
 /** How long an answer may be reused; 0 means "do not cache". Pure. */
 export function cacheTtlMs(response: IntrospectionResponse, nowMs: number, opts: IntrospectionCacheOptions): number {
@@ -42,7 +42,12 @@ export class IntrospectionCache {
   readonly #opts: IntrospectionCacheOptions
   readonly #now: () => number
   /** Per instance: keys from two caches (two endpoints) never collide, and a key never replays a token. */
-  readonly #hmacKey = randomBytes(32)
+  /**
+   * A random per-instance secret prefixed to the token before hashing, so a memory dump holds no
+   * value that can be matched against a known token. One-shot `hash` over secret‖token: no HMAC
+   * object per request, and length extension is irrelevant to a key nobody else sees.
+   */
+  readonly #secret = randomBytes(32).toString('base64url')
   readonly #lru: LRUCache<string, Entry>
   readonly #inflight = new Map<string, Promise<IntrospectionResponse>>()
 
@@ -116,6 +121,6 @@ export class IntrospectionCache {
   }
 
   #keyOf(token: string): string {
-    return createHmac('sha256', this.#hmacKey).update(token).digest().subarray(0, KEY_BYTES).toString('base64url')
+    return hash('sha256', this.#secret + token, 'base64url').slice(0, KEY_CHARS)
   }
 }
