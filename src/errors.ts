@@ -1,5 +1,7 @@
-// Every error tokengate raises or answers with, in one registry. Code branches on `code`,
-// never on message text; `statusCode` is what a client sees when the error ends a request.
+// Every error tokengate raises or answers with, in one registry. Denials of a token are not
+// errors: they answer with OAuth's own wire codes (invalid_token, …), built in auth/challenge.ts.
+// Code branches on `code`, never on message text; `statusCode` is what a client sees when the
+// error ends a request.
 // test/errors.test.ts keeps this file and docs/errors.md in step.
 
 export const ErrorCodes = {
@@ -11,9 +13,6 @@ export const ErrorCodes = {
   TG_ERR_UPSTREAM_UNAVAILABLE: { statusCode: 502, message: 'The upstream refused or reset the connection' },
   TG_ERR_UPSTREAM_TIMEOUT: { statusCode: 504, message: 'The upstream did not answer in time' },
   TG_ERR_BODY_TOO_LARGE: { statusCode: 413, message: 'The request body is larger than allowed' },
-  TG_ERR_AUTH_INVALID_REQUEST: { statusCode: 403, message: 'The access token is missing or malformed' },
-  TG_ERR_AUTH_INVALID_TOKEN: { statusCode: 403, message: 'The access token is not active' },
-  TG_ERR_AUTH_INSUFFICIENT_SCOPE: { statusCode: 403, message: 'The access token lacks a required scope' },
   TG_ERR_INTROSPECTION_UNAVAILABLE: { statusCode: 503, message: 'The introspection endpoint could not be reached' },
   TG_ERR_INTROSPECTION_TIMEOUT: { statusCode: 503, message: 'The introspection endpoint did not answer in time' },
   TG_ERR_INTROSPECTION_STATUS: { statusCode: 503, message: 'The introspection endpoint answered with an unexpected status' },
