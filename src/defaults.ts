@@ -29,6 +29,22 @@ export const DEFAULT_REALM = 'tokengate'
 /** Introspection answers are small; anything past this is refused rather than buffered. */
 export const MAX_INTROSPECTION_BODY_BYTES = 64 * 1024
 
+/** Protection of the authorization server (issue 7): per introspection endpoint and client id. */
+export const DEFAULT_INTROSPECTION_MAX_CONCURRENT = 64
+export const DEFAULT_INTROSPECTION_MAX_QUEUED = 256
+/** Consecutive failed calls that open the circuit; then calls fail fast for the cool-down. */
+export const DEFAULT_INTROSPECTION_FAILURE_THRESHOLD = 5
+export const DEFAULT_INTROSPECTION_COOL_DOWN_MS = 5_000
+/** Upper bound of the random wait before the one retry after a connection reset. */
+export const INTROSPECTION_RETRY_JITTER_MS = 50
+
+/** JWT access tokens (issue 8): how long a fetched JWK Set is used before it is fetched again. */
+export const DEFAULT_JWKS_REFRESH_INTERVAL_MS = 10 * 60_000
+/** Least time between two JWK Set fetches caused by an unknown `kid` (jose's cooldown). */
+export const JWKS_COOLDOWN_MS = 30_000
+/** Asymmetric JWS algorithms (RFC 7518 §3.1, RFC 8037): never `none`, never HMAC with a public key. */
+export const DEFAULT_JWT_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])
+
 /** Limits on what a client may send (Node's http server options). */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000

@@ -8,7 +8,7 @@ import type { HydraClient } from './clients.js'
 import { isHealthPath, sendJson } from './http.js'
 import { MemoryStore } from './memory-adapter.js'
 import type { OidcProvider } from './oidc-provider-api.js'
-import { createProvider, DEFAULT_SCOPES } from './provider.js'
+import { createProvider, DEFAULT_SCOPES, type AccessTokenFormat } from './provider.js'
 
 export const DEFAULT_PUBLIC_PORT = 4444
 export const DEFAULT_ADMIN_PORT = 4445
@@ -21,6 +21,8 @@ export interface DevAuthServerOptions {
   issuer?: string
   /** Scopes clients may register besides DEFAULT_SCOPES. */
   scopes?: readonly string[]
+  /** `jwt`: RFC 9068 JWT access tokens for DEFAULT_JWT_RESOURCE (introspection answers inactive for them). */
+  accessTokenFormat?: AccessTokenFormat
   /** Where the start-up notice goes; default console.log. */
   log?: (line: string) => void
 }
@@ -73,6 +75,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions = {}): Pr
       store,
       scopes: knownScopes,
       clientAudience: (clientId) => clients.get(clientId)?.audience,
+      ...(options.accessTokenFormat === undefined ? {} : { accessTokenFormat: options.accessTokenFormat }),
     })
     state.handle = state.provider.callback()
   } catch (error) {

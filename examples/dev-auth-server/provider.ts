@@ -8,6 +8,14 @@ import type { MemoryStore } from './memory-adapter.js'
 /** Scopes a client may register. oidc-provider silently drops a scope it was not told about. */
 export const DEFAULT_SCOPES = ['openid', 'offline', 'offline_access', 'ratings:read', 'ratings:write'] as const
 export const ACCESS_TOKEN_TTL_SECONDS = 3600
+/**
+ * The resource every token is for in JWT mode: oidc-provider issues JWT access tokens (RFC 9068)
+ * only for a resource indicator (RFC 8707), and puts it in `aud`.
+ */
+export const DEFAULT_JWT_RESOURCE = 'urn:tokengate:ratings'
+
+/** `opaque`, the default, as in the walkthrough; `jwt` as Hydra with STRATEGIES_ACCESS_TOKEN=jwt. */
+export type AccessTokenFormat = 'opaque' | 'jwt'
 
 export interface ProviderOptions {
   issuer: string
@@ -15,10 +23,12 @@ export interface ProviderOptions {
   scopes: ReadonlySet<string>
   /** The `audience` a client registered, or undefined for an unknown client. */
   clientAudience: (clientId: string) => readonly string[] | undefined
+  accessTokenFormat?: AccessTokenFormat
 }
 
 function signingKeys(): { keys: object[] } {
-  // A fresh key per start: tokens are opaque, the JWKS only has to be well formed.
+  // A fresh key per start: opaque tokens need none; JWT access tokens are signed with it and
+  // verified through /.well-known/jwks.json.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const jwk = privateKey.export({ format: 'jwk' })
   return { keys: [{ ...jwk, kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' }] }
@@ -45,6 +55,24 @@ function audienceClaims(errors: OidcProviderModule['errors'], clientAudience: Pr
   }
 }
 
+/**
+ * Every client_credentials token is for DEFAULT_JWT_RESOURCE unless the client asks for another
+ * `resource`; the resource server accepts every known scope and wants RS256-signed JWTs.
+ */
+function jwtResourceIndicators(scopes: ReadonlySet<string>): object {
+  return {
+    enabled: true,
+    defaultResource: () => DEFAULT_JWT_RESOURCE,
+    useGrantedResource: () => true,
+    getResourceServerInfo: () => ({
+      scope: [...scopes].join(' '),
+      accessTokenFormat: 'jwt',
+      accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+      jwt: { sign: { alg: 'RS256' } },
+    }),
+  }
+}
+
 export async function createProvider(options: ProviderOptions): Promise<OidcProvider> {
   const { default: Provider, errors } = await loadOidcProvider()
   return new Provider(options.issuer, {
@@ -57,6 +85,7 @@ export async function createProvider(options: ProviderOptions): Promise<OidcProv
       devInteractions: { enabled: false },
       introspection: { enabled: false },
       revocation: { enabled: false },
+      ...(options.accessTokenFormat === 'jwt' ? { resourceIndicators: jwtResourceIndicators(options.scopes) } : {}),
     },
     routes: {
       authorization: '/oauth2/auth',

@@ -11,8 +11,13 @@ import { decide } from './decide.js'
 import { claimsNeeded, identityHeaderMatcher, identityHeaderNames, identityHeaderValues } from './identity-headers.js'
 import { IntrospectionCache } from './introspection-cache.js'
 import type { CacheOutcome } from './introspection-cache.js'
-import { IntrospectionClient } from './introspection-client.js'
+import type { IntrospectionClient } from './introspection-client.js'
+import { guardedIntrospectionClient } from './guarded-introspection.js'
 import { readToken } from './read-token.js'
+import { looksLikeJws } from './jwt/jws-shape.js'
+import { JwtVerifier } from './jwt/verifier.js'
+import type { JwtRejection } from './jwt/verifier.js'
+import type { IntrospectionResponse } from './introspection-response.js'
 
 export interface AuthRequest {
   readonly headers: IncomingHttpHeaders
@@ -46,14 +51,19 @@ export type AuthOutcome =
 export interface AuthenticatorDeps {
   readonly client?: IntrospectionClient
   readonly cache?: IntrospectionCache
+  readonly jwt?: JwtVerifier
   /** Wall clock in ms since the epoch, for `decide` and the cache. */
   readonly now?: () => number
 }
 
 export class Authenticator {
   readonly #policy: AccessTokenPolicy
-  readonly #client: IntrospectionClient
+  /** Undefined for a JWT-only policy. */
+  readonly #client: IntrospectionClient | undefined
   readonly #ownsClient: boolean
+  /** Undefined for an introspection-only policy. */
+  readonly #jwt: JwtVerifier | undefined
+  readonly #ownsJwt: boolean
   readonly #cache: IntrospectionCache
   readonly #now: () => number
   readonly #identityNames: readonly string[]
@@ -63,7 +73,9 @@ export class Authenticator {
     this.#policy = policy
     this.#now = deps.now ?? Date.now
     this.#ownsClient = deps.client === undefined
-    this.#client = deps.client ?? new IntrospectionClient({ ...policy.introspection, keepClaims: claimsNeeded(policy) })
+    this.#client = deps.client ?? (policy.introspection === undefined ? undefined : guardedIntrospectionClient({ ...policy.introspection, keepClaims: claimsNeeded(policy) }, policy.protection))
+    this.#ownsJwt = deps.jwt === undefined
+    this.#jwt = deps.jwt ?? (policy.jwt === undefined ? undefined : new JwtVerifier(policy.jwt, { now: this.#now, keepClaims: claimsNeeded(policy), cacheTimeoutMs: policy.cacheTimeoutMs, cacheMaxEntries: policy.cacheMaxEntries }))
     this.#cache =
       deps.cache ??
       new IntrospectionCache({
@@ -90,14 +102,17 @@ export class Authenticator {
 
     let looked
     try {
-      const ctx = req.requestId === undefined ? {} : { requestId: req.requestId }
-      looked = await this.#cache.lookup(read.token, () => this.#client.introspect(read.token, ctx))
+      looked = await this.#validate(read.token, req)
     } catch (err) {
       const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
       return { kind: 'error', code, response: unavailable(policy, code) }
     }
 
     const { response, cache } = looked
+    if (looked.rejection !== undefined) {
+      const { reason, description } = looked.rejection
+      return { kind: 'deny', reason, cache, response: denial(policy, { error: 'invalid_token', description }) }
+    }
     const principal = { ...(response.clientId === undefined ? {} : { clientId: response.clientId }), ...(response.sub === undefined ? {} : { sub: response.sub }) }
     const decision = decide(response, policy, this.#now())
     if (!decision.granted) {
@@ -113,18 +128,32 @@ export class Authenticator {
     }
   }
 
-  /** Cached introspection answers held now (the metrics gauge). */
+  /** Cached introspection answers and verified JWTs held now (the metrics gauge). */
   get cacheSize(): number {
-    return this.#cache.size
+    return this.#cache.size + (this.#jwt?.cacheSize ?? 0)
   }
 
   /** Forget one token's cached answer, or all; returns how many went. */
   purge(token?: string): number {
-    return this.#cache.purge(token)
+    return this.#cache.purge(token) + (this.#jwt?.purge(token) ?? 0)
   }
 
   async close(): Promise<void> {
-    if (this.#ownsClient) await this.#client.close()
+    if (this.#ownsClient) await this.#client?.close()
+    if (this.#ownsJwt) await this.#jwt?.close()
+  }
+
+  /**
+   * Step 2. With `jwt`, a JWS-shaped token is verified locally and never introspected (issue 8);
+   * a JWT-only policy sends every token there, so an opaque one is denied as malformed. Rejects
+   * only when the token cannot be judged (→ statusOnError).
+   */
+  async #validate(token: string, req: AuthRequest): Promise<{ response: IntrospectionResponse; cache: CacheOutcome; rejection?: JwtRejection }> {
+    const client = this.#client
+    if (this.#jwt !== undefined && (client === undefined || looksLikeJws(token))) return this.#jwt.verify(token)
+    if (client === undefined) throw new Error('a policy without introspection or jwt passed config validation')
+    const ctx = req.requestId === undefined ? {} : { requestId: req.requestId }
+    return this.#cache.lookup(token, () => client.introspect(token, ctx))
   }
 
   /** The configured names and their `_` twins, plus any other spelling this request actually used. */

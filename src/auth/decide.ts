@@ -50,7 +50,8 @@ export function decide(response: IntrospectionResponse, policy: AccessTokenPolic
       return invalidToken('audience', 'the access token is not meant for this audience')
     }
   }
-  const userIdClaim = policy.introspection.userIdAttributeName
+  // Compiled from one setting: both carry the same claim when a policy has both.
+  const userIdClaim = policy.introspection?.userIdAttributeName ?? policy.jwt?.userIdAttributeName
   if (userIdClaim !== undefined && response.claims?.[userIdClaim] === undefined) {
     return invalidToken('user_id_missing', `the access token has no ${userIdClaim} claim`)
   }

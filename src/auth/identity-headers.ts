@@ -5,13 +5,18 @@ import type { IntrospectionResponse } from './introspection-response.js'
 
 /** The claim that carries the user id: `userIdAttributeName`, Gloo's default `sub`. */
 export function userIdClaim(policy: AccessTokenPolicy): string {
-  return policy.introspection.userIdAttributeName ?? 'sub'
+  return namedUserIdClaim(policy) ?? 'sub'
+}
+
+/** Compiled from one setting into whichever validation modes the policy has. */
+function namedUserIdClaim(policy: AccessTokenPolicy): string | undefined {
+  return policy.introspection?.userIdAttributeName ?? policy.jwt?.userIdAttributeName
 }
 
 /** Claims the introspection client must keep for this policy's decisions and headers. */
 export function claimsNeeded(policy: AccessTokenPolicy): readonly string[] {
   const names = new Set(policy.claimsToHeaders.map((c) => c.claim))
-  if (policy.userIdHeader !== undefined || policy.introspection.userIdAttributeName !== undefined) {
+  if (policy.userIdHeader !== undefined || namedUserIdClaim(policy) !== undefined) {
     names.add(userIdClaim(policy))
   }
   return [...names]

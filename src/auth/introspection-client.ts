@@ -1,8 +1,9 @@
 // Step 2's I/O: one RFC 7662 call. Modelled on jose's remote JWKS fetch: its own dispatcher, one
 // deadline, no redirects, 200 only, a capped body, and a coded error for every way it can fail.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent } from 'undici'
 import type { Dispatcher } from 'undici'
-import { MAX_INTROSPECTION_BODY_BYTES } from '../defaults.js'
+import { INTROSPECTION_RETRY_JITTER_MS, MAX_INTROSPECTION_BODY_BYTES } from '../defaults.js'
 import { TokengateError, isTokengateError } from '../errors.js'
 import type { ErrorCode } from '../errors.js'
 import { parseIntrospectionResponse } from './introspection-response.js'
@@ -62,7 +63,7 @@ export class IntrospectionClient {
     }, this.#timeoutMs)
     timer.unref()
     try {
-      const json = await this.#call(token, ctx.requestId, controller.signal)
+      const json = await this.#callRetryingReset(token, ctx.requestId, controller.signal)
       return parseIntrospectionResponse(json, this.#keepClaims)
     } catch (err) {
       throw timedOut ? codedError('TG_ERR_INTROSPECTION_TIMEOUT', `no answer within ${this.#timeoutMs} ms`, err) : classify(err)
@@ -73,6 +74,21 @@ export class IntrospectionClient {
 
   async close(): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close()
+  }
+
+  /**
+   * At most one retry, and only after a connection reset before any response: typically a
+   * keep-alive socket the server closed as we wrote to it, so the server did not act on the call.
+   * The jittered wait keeps a fleet of gateways from retrying in step; the deadline still holds.
+   */
+  async #callRetryingReset(token: string, requestId: string | undefined, signal: AbortSignal): Promise<unknown> {
+    try {
+      return await this.#call(token, requestId, signal)
+    } catch (err) {
+      if (signal.aborted || !isResetBeforeResponse(err)) throw err
+    }
+    await sleep(Math.random() * INTROSPECTION_RETRY_JITTER_MS, undefined, { signal })
+    return this.#call(token, requestId, signal)
   }
 
   async #call(token: string, requestId: string | undefined, signal: AbortSignal): Promise<unknown> {
@@ -109,12 +125,17 @@ export class IntrospectionClient {
     }
     const chunks: Buffer[] = []
     let size = 0
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length
-      // Stop reading past the cap: a hostile or broken server must not make us buffer megabytes.
-      // Leaving the loop by throwing destroys the body and its connection.
-      if (size > MAX_INTROSPECTION_BODY_BYTES) throw tooLarge()
-      chunks.push(chunk as Buffer)
+    try {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length
+        // Stop reading past the cap: a hostile or broken server must not make us buffer megabytes.
+        // Leaving the loop by throwing destroys the body and its connection.
+        if (size > MAX_INTROSPECTION_BODY_BYTES) throw tooLarge()
+        chunks.push(chunk as Buffer)
+      }
+    } catch (err) {
+      // Coded here so a reset after the response began is never mistaken for one before it.
+      throw isTokengateError(err) ? err : codedError('TG_ERR_INTROSPECTION_UNAVAILABLE', 'the connection failed while the introspection response was read', err)
     }
     try {
       return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
@@ -148,6 +169,14 @@ function tooLarge(): TokengateError {
 
 function codedError(code: ErrorCode, message: string, cause?: unknown): TokengateError {
   return new TokengateError(code, message, cause === undefined ? undefined : { cause })
+}
+
+/** undici's "other side closed" (UND_ERR_SOCKET) or a bare ECONNRESET, raised before any response. */
+function isResetBeforeResponse(err: unknown): boolean {
+  if (isTokengateError(err)) return false
+  const code = (err as { code?: unknown } | null)?.code
+  const causeCode = (err as { cause?: { code?: unknown } } | null)?.cause?.code
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || causeCode === 'ECONNRESET'
 }
 
 /** undici and net failures by their stable `code`, never by message text. */

@@ -1,12 +1,18 @@
 // Policy checks beyond the schema: one introspection form, coherent client credentials, one token
 // source, identity headers that cannot be abused. Reads clientSecretFile (I/O injected).
 import type { AccessTokenValidationDocument, PolicyDocument } from './schema.js'
+import { DEFAULT_JWT_ALGORITHMS } from '../defaults.js'
 import { checkIntrospectionUrl } from './urls.js'
 import type { DocPath, Problems } from './problems.js'
 import type { Shape } from './shape.js'
 import { soundItems } from './shape.js'
 
 export type ReadFile = (path: string) => string
+
+type JwtDocument = NonNullable<AccessTokenValidationDocument['jwt']>
+
+/** What jose verifies that is asymmetric: the defaults plus RFC 9864's fully specified Ed25519. */
+const JWT_ALGORITHMS: readonly string[] = [...DEFAULT_JWT_ALGORITHMS, 'Ed25519']
 
 /**
  * Headers a claim must never set: hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not
@@ -38,11 +44,15 @@ export function checkPolicies(policies: unknown, shape: Shape, readSecret: ReadF
 }
 
 function checkIntrospection(atv: AccessTokenValidationDocument, path: DocPath, problems: Problems): void {
-  if ((atv.introspectionUrl === undefined) === (atv.introspection === undefined)) {
-    const found = atv.introspectionUrl === undefined ? 'neither' : 'both'
-    problems.error(path, `needs exactly one of introspectionUrl or introspection (found ${found}); use introspection: { introspectionUrl, clientId, clientSecret } when the endpoint requires client credentials`)
+  const both = atv.introspectionUrl !== undefined && atv.introspection !== undefined
+  // `jwt` alone is a whole policy (issue 8); beside an introspection form it serves mixed fleets.
+  const neither = atv.introspectionUrl === undefined && atv.introspection === undefined && atv.jwt === undefined
+  if (both || neither) {
+    const found = both ? 'both' : 'neither'
+    problems.error(path, `needs exactly one of introspectionUrl or introspection (found ${found}); use introspection: { introspectionUrl, clientId, clientSecret } when the endpoint requires client credentials${both ? '' : ', or jwt for JWT access tokens'}`)
   }
   if (atv.timeout === 0) problems.error([...path, 'timeout'], 'must be greater than 0: every introspection call needs a timeout')
+  if (atv.jwt !== undefined) checkJwt(atv.jwt, [...path, 'jwt'], problems)
   const url = atv.introspectionUrl ?? atv.introspection?.introspectionUrl
   const urlPath = atv.introspectionUrl !== undefined ? [...path, 'introspectionUrl'] : [...path, 'introspection', 'introspectionUrl']
   if (url !== undefined) {
@@ -63,6 +73,62 @@ function checkIntrospection(atv: AccessTokenValidationDocument, path: DocPath, p
   if (i.clientId !== undefined && !hasSecret && i.disableClientSecret !== true) {
     problems.error(at, 'clientId needs clientSecret or clientSecretFile; set disableClientSecret: true if the endpoint takes the id alone')
   }
+}
+
+/** RFC 8725 §3.1: an allow-list of algorithms; `none` and HMAC keyed with a public key are the classic forgeries. */
+function checkJwt(jwt: JwtDocument, path: DocPath, problems: Problems): void {
+  if ((jwt.remoteJwks === undefined) === (jwt.localJwks === undefined)) {
+    const found = jwt.remoteJwks === undefined ? 'neither' : 'both'
+    problems.error(path, `jwt needs exactly one of remoteJwks or localJwks (found ${found}); use remoteJwks: { url } for the issuer's /.well-known/jwks.json`)
+  }
+  if (jwt.remoteJwks !== undefined) {
+    const problem = jwksUrlProblem(jwt.remoteJwks.url)
+    if (problem !== undefined) problems.error([...path, 'remoteJwks', 'url'], problem)
+  }
+  if (jwt.localJwks !== undefined) {
+    const problem = jwksTextProblem(jwt.localJwks.inlineString)
+    if (problem !== undefined) problems.error([...path, 'localJwks', 'inlineString'], problem)
+  }
+  jwt.algorithms?.forEach((alg, i) => {
+    const at = [...path, 'algorithms', String(i)]
+    if (alg.toLowerCase() === 'none' || /^HS/i.test(alg)) {
+      problems.error(at, `algorithm "${alg}" is refused: unsigned and HMAC-signed tokens could be forged by anyone who knows the issuer's public key; use ${JWT_ALGORITHMS.join(', ')}`)
+    } else if (!JWT_ALGORITHMS.includes(alg)) {
+      problems.error(at, `unsupported algorithm "${alg}"; use ${JWT_ALGORITHMS.join(', ')}`)
+    }
+  })
+}
+
+function jwksUrlProblem(text: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return `"${text}" is not a valid URL; write an absolute http:// or https:// URL, e.g. http://127.0.0.1:4444/.well-known/jwks.json`
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${text}" uses ${url.protocol.slice(0, -1)}; only http:// and https:// are supported`
+  // Never echoed: a password in it would end up in logs. A JWK Set is public anyway.
+  if (url.username !== '' || url.password !== '') return 'the URL must not contain user:password@; a JWK Set is public'
+  return undefined
+}
+
+/** A JWK Set (RFC 7517 §5) of public asymmetric keys. */
+function jwksTextProblem(text: string): string | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    return `is not valid JSON (${err instanceof Error ? err.message : String(err)}); write a JWK Set such as {"keys": [{"kty": "RSA", ...}]}`
+  }
+  const keys = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { keys?: unknown }).keys : undefined
+  if (!Array.isArray(keys) || keys.length === 0) return 'is not a JWK Set: it needs a non-empty "keys" array (RFC 7517 §5)'
+  for (const [i, key] of keys.entries()) {
+    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') return `keys[${i}] is not a JWK: it needs a "kty" string (RFC 7517 §4.1)`
+    const jwk = key as { kty: string; d?: unknown }
+    if (jwk.kty === 'oct') return `keys[${i}] is a symmetric key; only public keys (RSA, EC, OKP) may verify access tokens`
+    if (jwk.d !== undefined) return `keys[${i}] contains private key material ("d"); give the public key only`
+  }
+  return undefined
 }
 
 function readClientSecret(atv: AccessTokenValidationDocument, path: DocPath, readSecret: ReadFile, problems: Problems): string | undefined {

@@ -1,6 +1,6 @@
 // One policy document to the AccessTokenPolicy the auth pipeline runs.
 import type { PolicyDocument } from './schema.js'
-import type { AccessTokenPolicy, IntrospectionConfig, TokenSource } from './types.js'
+import type { AccessTokenPolicy, IntrospectionConfig, JwksSource, JwtConfig, TokenSource } from './types.js'
 import * as D from '../defaults.js'
 import { parseDuration } from './duration.js'
 
@@ -10,7 +10,8 @@ export function compilePolicy(policy: PolicyDocument, secretFromFile: string | u
   const atv = policy.config.oauth2.accessTokenValidation
   return {
     name: policy.name,
-    introspection: compileIntrospection(atv, secretFromFile),
+    ...(atv.introspectionUrl === undefined && atv.introspection === undefined ? {} : { introspection: compileIntrospection(atv, secretFromFile) }),
+    ...(atv.jwt === undefined ? {} : { jwt: compileJwt(atv.jwt, atv) }),
     requiredScopes: [...(atv.requiredScopes ?? [])],
     requiredAudiences: [...(atv.requiredAudiences ?? [])],
     trustedIssuers: [...(atv.trustedIssuers ?? [])],
@@ -26,6 +27,12 @@ export function compilePolicy(policy: PolicyDocument, secretFromFile: string | u
     claimsToHeaders: (atv.claimsToHeaders ?? []).map((c) => ({ claim: c.claim, header: c.header.toLowerCase(), append: c.append ?? false })),
     ...(atv.userIdHeader === undefined ? {} : { userIdHeader: atv.userIdHeader.toLowerCase() }),
     stripAuthorization: atv.stripAuthorization ?? false,
+    protection: {
+      maxConcurrent: atv.protection?.maxConcurrent ?? D.DEFAULT_INTROSPECTION_MAX_CONCURRENT,
+      maxQueued: atv.protection?.maxQueued ?? D.DEFAULT_INTROSPECTION_MAX_QUEUED,
+      failureThreshold: atv.protection?.failureThreshold ?? D.DEFAULT_INTROSPECTION_FAILURE_THRESHOLD,
+      coolDownMs: ms(atv.protection?.coolDown, D.DEFAULT_INTROSPECTION_COOL_DOWN_MS),
+    },
   }
 }
 
@@ -35,8 +42,7 @@ type Atv = PolicyDocument['config']['oauth2']['accessTokenValidation']
 function compileIntrospection(atv: Atv, secretFromFile: string | undefined): IntrospectionConfig {
   const timeoutMs = ms(atv.timeout, D.DEFAULT_INTROSPECTION_TIMEOUT_MS)
   const i = atv.introspection
-  // A user-id header needs its claim: Gloo's userIdAttributeName, `sub` unless named.
-  const userId = i?.userIdAttributeName ?? (atv.userIdHeader === undefined ? undefined : 'sub')
+  const userId = userIdClaim(atv)
   const userIdAttributeName = userId === undefined ? {} : { userIdAttributeName: userId }
   if (i === undefined) return { url: atv.introspectionUrl ?? '', ...userIdAttributeName, timeoutMs }
   const secret = i.disableClientSecret === true ? undefined : secretFromFile ?? i.clientSecret
@@ -46,6 +52,34 @@ function compileIntrospection(atv: Atv, secretFromFile: string | undefined): Int
     ...(secret === undefined ? {} : { clientSecret: secret }),
     ...userIdAttributeName,
     timeoutMs,
+  }
+}
+
+/** A user-id header needs its claim: Gloo's userIdAttributeName, `sub` unless named. */
+function userIdClaim(atv: Atv): string | undefined {
+  return atv.introspection?.userIdAttributeName ?? (atv.userIdHeader === undefined ? undefined : 'sub')
+}
+
+/** Checked by checkPolicies first: exactly one key source, asymmetric algorithms, parseable JWKS. */
+function compileJwt(jwt: NonNullable<Atv['jwt']>, atv: Atv): JwtConfig {
+  const jwks: JwksSource =
+    jwt.remoteJwks !== undefined
+      ? {
+          kind: 'remote',
+          url: jwt.remoteJwks.url,
+          refreshIntervalMs: ms(jwt.remoteJwks.refreshInterval, D.DEFAULT_JWKS_REFRESH_INTERVAL_MS),
+          timeoutMs: ms(atv.timeout, D.DEFAULT_INTROSPECTION_TIMEOUT_MS),
+        }
+      : { kind: 'local', jwks: JSON.parse(jwt.localJwks?.inlineString ?? '{"keys":[]}') as { keys: Record<string, unknown>[] } }
+  const userId = userIdClaim(atv)
+  return {
+    jwks,
+    ...(jwt.issuer === undefined ? {} : { issuer: jwt.issuer }),
+    audiences: [...(jwt.audiences ?? [])],
+    algorithms: [...(jwt.algorithms ?? D.DEFAULT_JWT_ALGORITHMS)],
+    clockSkewMs: ms(jwt.clockSkew ?? atv.clockSkew, D.DEFAULT_CLOCK_SKEW_MS),
+    requireTyp: jwt.requireTyp ?? false,
+    ...(userId === undefined ? {} : { userIdAttributeName: userId }),
   }
 }
 

@@ -97,6 +97,22 @@ export const IntrospectionSchema = Closed({
   userIdAttributeName: Type.Optional(Type.String({ minLength: 1 })),
 })
 
+/** Gloo's `accessTokenValidation.jwt`: JWT access tokens (RFC 9068) verified with a JWK Set. */
+export const JwtSchema = Closed({
+  remoteJwks: Type.Optional(Closed({
+    url: Type.String({ minLength: 1, description: 'http:// or https:// URL of the JWK Set (RFC 7517 §5), e.g. Hydra\'s /.well-known/jwks.json.' }),
+    refreshInterval: Type.Optional(Duration),
+  })),
+  localJwks: Type.Optional(Closed({
+    inlineString: Type.String({ minLength: 1, description: 'A JWK Set as JSON text: {"keys": [...]}.' }),
+  })),
+  issuer: Type.Optional(Type.String({ minLength: 1 })),
+  audiences: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  algorithms: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  clockSkew: Type.Optional(Duration),
+  requireTyp: Type.Optional(Type.Boolean()),
+})
+
 export const TokenSourceSchema = Closed({
   header: Type.Optional(HeaderName),
   queryParameter: Type.Optional(Type.String({ minLength: 1 })),
@@ -109,9 +125,18 @@ export const ClaimToHeaderSchema = Closed({
   append: Type.Optional(Type.Boolean()),
 })
 
+/** Issue 7: limits on the calls made to one introspection endpoint, shared by its policies. */
+export const IntrospectionProtectionSchema = Closed({
+  maxConcurrent: Type.Optional(Type.Integer({ minimum: 1 })),
+  maxQueued: Type.Optional(Type.Integer({ minimum: 0 })),
+  failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+  coolDown: Type.Optional(Duration),
+})
+
 export const AccessTokenValidationSchema = Closed({
   introspectionUrl: Type.Optional(Type.String({ minLength: 1 })),
   introspection: Type.Optional(IntrospectionSchema),
+  jwt: Type.Optional(JwtSchema),
   requiredScopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   requiredAudiences: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   trustedIssuers: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
@@ -128,6 +153,7 @@ export const AccessTokenValidationSchema = Closed({
   claimsToHeaders: Type.Optional(Type.Array(ClaimToHeaderSchema)),
   userIdHeader: Type.Optional(HeaderName),
   stripAuthorization: Type.Optional(Type.Boolean()),
+  protection: Type.Optional(IntrospectionProtectionSchema),
 })
 
 export const PolicySchema = Closed({

@@ -101,9 +101,44 @@ export interface IntrospectionConfig {
   readonly timeoutMs: Milliseconds
 }
 
+/** Where JWT signing keys come from (RFC 7517 JWK Set): fetched and cached, or inline. */
+export type JwksSource =
+  | { readonly kind: 'remote'; readonly url: string; readonly refreshIntervalMs: Milliseconds; readonly timeoutMs: Milliseconds }
+  | { readonly kind: 'local'; readonly jwks: { readonly keys: readonly Readonly<Record<string, unknown>>[] } }
+
+/** Local validation of JWT access tokens (RFC 9068), Gloo's `accessTokenValidation.jwt`. */
+export interface JwtConfig {
+  readonly jwks: JwksSource
+  /** `iss` must equal this when set. */
+  readonly issuer?: string
+  /** `aud` must contain at least one of these when non-empty. */
+  readonly audiences: readonly string[]
+  /** Asymmetric JWS algorithms only; never `none` or HMAC. */
+  readonly algorithms: readonly string[]
+  readonly clockSkewMs: Milliseconds
+  /** true: `typ` must be `at+jwt` (RFC 9068 §4); false: a `typ`, when present, must not name another kind of JWT. */
+  readonly requireTyp: boolean
+  /** Same meaning as IntrospectionConfig.userIdAttributeName, for JWT-validated tokens. */
+  readonly userIdAttributeName?: string
+}
+
+/** Issue 7: how hard tokengate may lean on one introspection endpoint (per URL and client id). */
+export interface IntrospectionProtection {
+  /** Introspection calls in flight at once; past it calls wait in the queue. */
+  readonly maxConcurrent: number
+  /** Calls that may wait; past it the request is answered `statusOnError` at once. */
+  readonly maxQueued: number
+  /** Consecutive failed calls that open the circuit. */
+  readonly failureThreshold: number
+  /** How long an open circuit fails fast before one probe call is let through. */
+  readonly coolDownMs: Milliseconds
+}
+
 export interface AccessTokenPolicy {
   readonly name: string
-  readonly introspection: IntrospectionConfig
+  /** At least one of `introspection` and `jwt`; with both, JWT-shaped tokens are verified locally. */
+  readonly introspection?: IntrospectionConfig
+  readonly jwt?: JwtConfig
   readonly requiredScopes: readonly string[]
   readonly requiredAudiences: readonly string[]
   readonly trustedIssuers: readonly string[]
@@ -121,6 +156,7 @@ export interface AccessTokenPolicy {
   /** Lower-case header that receives the user id (`userIdAttributeName`, default `sub`). */
   readonly userIdHeader?: string
   readonly stripAuthorization: boolean
+  readonly protection: IntrospectionProtection
 }
 
 export interface GatewayConfig {

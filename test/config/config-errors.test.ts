@@ -26,7 +26,7 @@ const cases: Record<string, string[]> = {
   'two-policies-one-route': [':19:11 policies.1.name: route "ratings" is selected by both policy "hydra" and policy "everything"; a route may have at most one policy — narrow applyToRoutes with labels'],
   'require-auth-open-route': [':13:5 routes.1: route "health" has no policy but server.requireAuth is true; give it labels a policy selects, or set requireAuth: false'],
   'both-introspection-forms': [`:18:11 ${ATV}: needs exactly one of introspectionUrl or introspection (found both); use introspection: { introspectionUrl, clientId, clientSecret } when the endpoint requires client credentials`],
-  'neither-introspection-form': [`:18:11 ${ATV}: needs exactly one of introspectionUrl or introspection (found neither); use introspection: { introspectionUrl, clientId, clientSecret } when the endpoint requires client credentials`],
+  'neither-introspection-form': [`:18:11 ${ATV}: needs exactly one of introspectionUrl or introspection (found neither); use introspection: { introspectionUrl, clientId, clientSecret } when the endpoint requires client credentials, or jwt for JWT access tokens`],
   'secret-and-secret-file': [`:22:13 ${ATV}.introspection.clientSecretFile: clientSecret and clientSecretFile are exclusive; keep one`],
   'secret-without-client-id': [`:19:13 ${ATV}.introspection: a client secret needs clientId; add clientId`],
   'client-id-without-secret': [`:19:13 ${ATV}.introspection: clientId needs clientSecret or clientSecretFile; set disableClientSecret: true if the endpoint takes the id alone`],

@@ -37,7 +37,7 @@ t.test('the environment fills the shipped file', async (t) => {
   })
   t.equal(config.server.port, 18080)
   t.match(config.upstreams.get('ratings'), { origin: 'https://ratings.internal:8443', basePath: '/v1' })
-  t.equal(config.policies.get('ratings-hydra')?.introspection.url, 'http://hydra:4445/admin/oauth2/introspect')
+  t.equal(config.policies.get('ratings-hydra')?.introspection?.url, 'http://hydra:4445/admin/oauth2/introspect')
   t.equal(config.logLevel, 'debug', 'LOG_LEVEL wins')
 })
 
