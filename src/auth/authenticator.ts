@@ -18,6 +18,7 @@ import { looksLikeJws } from './jwt/jws-shape.js'
 import { JwtVerifier } from './jwt/verifier.js'
 import type { JwtRejection } from './jwt/verifier.js'
 import type { IntrospectionResponse } from './introspection-response.js'
+import { outcomeOfAnswer, outcomeOfError, type IntrospectionObserver } from './introspection-outcome.js'
 
 export interface AuthRequest {
   readonly headers: IncomingHttpHeaders
@@ -52,6 +53,8 @@ export interface AuthenticatorDeps {
   readonly client?: IntrospectionClient
   readonly cache?: IntrospectionCache
   readonly jwt?: JwtVerifier
+  /** Told of every introspection call that went out (cache misses only): outcome and duration. */
+  readonly observeIntrospection?: IntrospectionObserver
   /** Wall clock in ms since the epoch, for `decide` and the cache. */
   readonly now?: () => number
 }
@@ -68,6 +71,7 @@ export class Authenticator {
   readonly #now: () => number
   readonly #identityNames: readonly string[]
   readonly #isIdentityHeader: (name: string) => boolean
+  readonly #observe: IntrospectionObserver | undefined
 
   constructor(policy: AccessTokenPolicy, deps: AuthenticatorDeps = {}) {
     this.#policy = policy
@@ -86,6 +90,7 @@ export class Authenticator {
       })
     this.#identityNames = identityHeaderNames(policy)
     this.#isIdentityHeader = identityHeaderMatcher(policy)
+    this.#observe = deps.observeIntrospection
   }
 
   async authenticate(req: AuthRequest): Promise<AuthOutcome> {
@@ -153,11 +158,24 @@ export class Authenticator {
     if (this.#jwt !== undefined && (client === undefined || looksLikeJws(token))) return this.#jwt.verify(token)
     if (client === undefined) throw new Error('a policy without introspection or jwt passed config validation')
     const ctx = req.requestId === undefined ? {} : { requestId: req.requestId }
-    return this.#cache.lookup(token, () => client.introspect(token, ctx))
+    const observe = this.#observe
+    if (observe === undefined) return this.#cache.lookup(token, () => client.introspect(token, ctx))
+    return this.#cache.lookup(token, async () => {
+      const started = performance.now()
+      try {
+        const answer = await client.introspect(token, ctx)
+        observe(outcomeOfAnswer(answer.active), (performance.now() - started) / 1000)
+        return answer
+      } catch (err) {
+        observe(outcomeOfError(err), (performance.now() - started) / 1000)
+        throw err
+      }
+    })
   }
 
   /** The configured names and their `_` twins, plus any other spelling this request actually used. */
   #headersToRemove(headers: IncomingHttpHeaders): readonly string[] {
+    if (this.#identityNames.length === 0) return this.#identityNames
     const extra = Object.keys(headers).filter((name) => this.#isIdentityHeader(name) && !this.#identityNames.includes(name))
     return extra.length === 0 ? this.#identityNames : [...this.#identityNames, ...extra]
   }

@@ -32,7 +32,7 @@ export interface Gateway {
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const { logger, metrics } = deps
-  let current = buildRuntime(config)
+  let current = buildRuntime(config, undefined, metrics)
   let ready = false
   const retiring = new Map<Runtime, NodeJS.Timeout>()
   metrics.setConfigNames({ routes: config.routes.map((r) => r.name), policies: config.policies.keys() })
@@ -70,7 +70,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     purge: (token?: string) => purgeCaches(current, token),
     reload(next: GatewayConfig): void {
       const previous = current
-      current = buildRuntime(next, previous)
+      current = buildRuntime(next, previous, metrics)
       metrics.setConfigNames({ routes: next.routes.map((r) => r.name), policies: next.policies.keys() })
       const timer = setTimeout(() => {
         retiring.delete(previous)

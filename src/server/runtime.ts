@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/types.js'
 import { compileRouteTable, type RouteTable } from '../routing/route-table.js'
 import { Authenticator } from '../auth/authenticator.js'
 import { UpstreamPools } from '../proxy/upstream-pools.js'
+import type { Metrics } from '../observability/metrics.js'
 
 export interface Runtime {
   readonly config: GatewayConfig
@@ -18,12 +19,16 @@ export interface Runtime {
  * Builds a runtime, reusing from `previous` the authenticators whose policy did not change (so
  * their caches survive a reload) and the upstream pools (so connections stay warm).
  */
-export function buildRuntime(config: GatewayConfig, previous?: Runtime): Runtime {
+export function buildRuntime(config: GatewayConfig, previous?: Runtime, metrics?: Metrics): Runtime {
   const authenticators = new Map<string, Authenticator>()
   for (const [name, policy] of config.policies) {
     const old = previous?.config.policies.get(name)
     const reusable = old !== undefined && isDeepStrictEqual(old, policy) ? previous?.authenticators.get(name) : undefined
-    authenticators.set(name, reusable ?? new Authenticator(policy))
+    authenticators.set(
+      name,
+      reusable ??
+        new Authenticator(policy, metrics === undefined ? {} : { observeIntrospection: (outcome, seconds) => metrics.observeIntrospection(name, outcome, seconds) }),
+    )
   }
   return {
     config,

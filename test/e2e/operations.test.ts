@@ -52,6 +52,8 @@ t.test('admin: healthz, readyz, metrics; never proxied', async (t) => {
   t.match(metrics.text, /tokengate_requests_total\{route="ratings",status="200"\} 1/)
   t.match(metrics.text, /tokengate_auth_decisions_total\{policy="hydra",granted="false",reason="token_missing"\} 1/)
   t.match(metrics.text, /tokengate_cache_entries\{policy="hydra"\} 1/)
+  t.match(metrics.text, /tokengate_introspection_calls_total\{policy="hydra",outcome="active"\} 1/)
+  t.match(metrics.text, /tokengate_introspection_duration_seconds_count\{policy="hydra",outcome="active"\} 1/)
   t.match(metrics.text, /process_resident_memory_bytes/)
   t.equal((await status(`${gw.url}/metrics`)).status, 404, 'the traffic port does not serve admin paths')
 })
