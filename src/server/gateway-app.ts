@@ -18,7 +18,6 @@ import { kContext, type RequestContext, type WithContext } from './request-conte
 import { sendError, sendPrepared } from './responses.js'
 import { limitBody } from './body-limit.js'
 import type { Runtime } from './runtime.js'
-import type { UpstreamConfig } from '../config/types.js'
 import { accessLogFields } from './access-log.js'
 
 export interface GatewayAppOptions {
@@ -175,53 +174,39 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     const hasBody = request.body instanceof Readable
     ctx.upstreamStartMs = performance.now()
     try {
-      return sendUpstream(request, reply, ctx, upstream, match, host, allowed, query, hasBody)
+      return reply.from(upstream.origin + upstream.basePath + match.forwardPath, {
+        timeout: upstream.timeoutMs,
+        retryDelay: NO_RETRY,
+        queryString: () => query,
+        rewriteRequestHeaders: (_req, headers) =>
+          upstreamHeaders(headers, {
+            upstreamHost: hostOfOrigin(upstream.origin),
+            preserveHost: match.route.preserveHost,
+            clientHost: host.value,
+            clientIp: request.ip,
+            proto: 'http',
+            requestId: request.id,
+            hasBody,
+            removeHeaders: allowed?.removeHeaders ?? [],
+            setHeaders: allowed?.setHeaders ?? [],
+            stripAuthorization: allowed?.stripAuthorization ?? false,
+          }),
+        rewriteHeaders: (headers) => {
+          markUpstreamDone(ctx)
+          return clientResponseHeaders(headers)
+        },
+        onError: (r, { error }) => {
+          markUpstreamDone(ctx)
+          const err = upstreamError(error)
+          request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
+          fail(r as FastifyReply, ctx, err)
+        },
+      })
     } catch (err) {
       // reply-from refuses, synchronously, a path it cannot decode as UTF-8 or that still looks
       // like traversal to it: the path is the only client input it checks there.
       return fail(reply, ctx, new TokengateError('TG_ERR_PATH_INVALID', 'The request path cannot be forwarded as it is', { cause: err }))
     }
-  }
-
-  function sendUpstream(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    ctx: RequestContext,
-    upstream: UpstreamConfig,
-    match: RouteMatch,
-    host: ClientHost,
-    allowed: AllowOutcome | undefined,
-    query: string,
-    hasBody: boolean,
-  ): FastifyReply {
-    return reply.from(upstream.origin + upstream.basePath + match.forwardPath, {
-      timeout: upstream.timeoutMs,
-      retryDelay: NO_RETRY,
-      queryString: () => query,
-      rewriteRequestHeaders: (_req, headers) =>
-        upstreamHeaders(headers, {
-          upstreamHost: hostOfOrigin(upstream.origin),
-          preserveHost: match.route.preserveHost,
-          clientHost: host.value,
-          clientIp: request.ip,
-          proto: 'http',
-          requestId: request.id,
-          hasBody,
-          removeHeaders: allowed?.removeHeaders ?? [],
-          setHeaders: allowed?.setHeaders ?? [],
-          stripAuthorization: allowed?.stripAuthorization ?? false,
-        }),
-      rewriteHeaders: (headers) => {
-        markUpstreamDone(ctx)
-        return clientResponseHeaders(headers)
-      },
-      onError: (r, { error }) => {
-        markUpstreamDone(ctx)
-        const err = upstreamError(error)
-        request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
-        fail(r as FastifyReply, ctx, err)
-      },
-    })
   }
 
   return app

@@ -49,6 +49,8 @@ const cases: Array<[string, Expect]> = [
   ['/ratings/%zz', 400],
   ['/ratings/%', 400],
   ['*', 400],
+  ['/ratings/%FF', 400],
+  ['/ratings/..%20/x', 400],
 ]
 
 for (const [target, expected] of cases) {
