@@ -14,6 +14,8 @@ import { startNginx, startPassthrough, startStub, startTokengate, startUpstream 
 import { runLoad } from './lib/load.js'
 import { tokenLike, writeTokenFile } from './lib/tokens.js'
 import { checkTargets, markdown, summarise } from './lib/report.js'
+import { JWT_AUDIENCE, JWT_ISSUER, jwtMaterial } from './lib/jwt.js'
+import { httpRequest } from './lib/http.js'
 import { measureMemory } from './memory.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -23,7 +25,7 @@ const RUN_OVERHEAD_S = 5
 
 const fixed = (token) => ({ kind: 'fixed', token })
 
-function buildCases({ tokens, warmToken, files }) {
+function buildCases({ tokens, warmToken, jwtToken, files }) {
   const n = tokens.toLocaleString('en-US')
   return [
     { id: 'direct', target: 'upstream', scenario: 'direct, no proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
@@ -37,6 +39,9 @@ function buildCases({ tokens, warmToken, files }) {
     { id: 'tg-rot-warm', target: 'tokengate', scenario: `${n} valid tokens, second pass (warm)`, path: '/ratings/1', mode: (round) => ({ kind: 'rotate', file: files.large(round) }) },
     { id: 'tg-invalid', target: 'tokengate', scenario: 'distinct invalid tokens', path: '/ratings/1', mode: (round) => ({ kind: 'unique', prefix: `invalid-r${round}-` }) },
     { id: 'tg-none', target: 'tokengate', scenario: 'no token', path: '/ratings/1', mode: () => fixed(null) },
+    // Issue 8: one valid JWT access token, verified locally (no introspection call).
+    { id: 'tg-jwt', target: 'tokengate', scenario: 'one valid JWT, local JWKS (verified result cached)', path: '/jwt/ratings/1', jwt: true, mode: () => fixed(jwtToken) },
+    { id: 'tg-jwt-nocache', target: 'tokengate', scenario: 'one valid JWT, cacheTimeout 0 (verified every request)', path: '/jwt-nocache/ratings/1', jwt: true, mode: () => fixed(jwtToken) },
   ]
 }
 
@@ -89,7 +94,7 @@ const describe = (r) => `${fmt(r.rps)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${f
   `${r.foreignCpuPct === null ? '' : `  cpu: target ${r.targetCpuPct}% irq ${r.irqCpuPct}% others ${r.foreignCpuPct}%`}${r.socketErrors + r.timeouts > 0 ? `  socket errors ${r.socketErrors + r.timeouts}` : ''}`
 
 /** Upstream and stub first (the targets need them), then every target that can start. */
-async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes }) {
+async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jwt }) {
   const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort] = await freePorts(5)
   const upstream = await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
   const stub = await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: opts.stubDelayMs })
@@ -101,7 +106,7 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes }) 
     // Room for every token the run sends: rounds × the large rotation, the small one, and the
     // distinct invalid tokens (whose inactive answers are cached too).
     const cacheMaxEntries = Math.max(200_000, opts.rounds * opts.tokens * 2 + ROTATION_SMALL)
-    targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS })
+    targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS, jwt })
   } catch (error) {
     skipReasons.tokengate = 'gateway did not start'
     notes.push(`tokengate skipped: ${String(error.message).split('\n').slice(0, 6).join(' | ')}`)
@@ -116,7 +121,7 @@ async function measureRounds({ cases, targets, stub, common, rounds, durationS, 
   for (let round = 1; round <= rounds; round += 1) {
     for (const c of cases) {
       const target = targets[c.target]
-      if (target === undefined) continue
+      if (target === undefined || c.skipReason !== undefined) continue
       const callsBefore = await stub.calls()
       const probe = cpuProbe(c.target === 'upstream' ? null : targetCpu, target)
       const result = await runLoad({
@@ -138,6 +143,20 @@ async function measureRounds({ cases, targets, stub, common, rounds, durationS, 
     }
   }
   return runs
+}
+
+/**
+ * The JWT cases are measured only if their route lets the token through: a 401 or 500 under load
+ * would measure the deny path instead.
+ */
+async function checkJwtCases({ cases, tokengate, jwtToken, notes }) {
+  for (const c of cases.filter((x) => x.jwt && x.skipReason === undefined)) {
+    const res = await httpRequest(`${tokengate.origin}${c.path}`, { headers: { authorization: `Bearer ${jwtToken}` } })
+      .catch((error) => ({ status: 0, body: String(error.message) }))
+    if (res.status === 200) continue
+    c.skipReason = `answered ${res.status || 'nothing'} to a valid JWT`
+    notes.push(`${c.id} skipped: ${c.path} answered ${res.status || 'nothing'} to a valid JWT (${res.body.slice(0, 160).replace(/\s+/g, ' ')}).`)
+  }
 }
 
 function quietnessNote(runs) {
@@ -169,8 +188,10 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
-  const lifetimeS = 120 + 5 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (10 * (opts.durationS + RUN_OVERHEAD_S) + coldCapS)
+  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (12 * (opts.durationS + RUN_OVERHEAD_S) + coldCapS)
   const warmToken = tokenLike('warm')
+  const { jwksJson, token: jwtToken } = await jwtMaterial()
+  const jwt = { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE }
   const files = {
     small: writeTokenFile(dir, 'tokens-1k.txt', ROTATION_SMALL),
     large: (round) => join(dir, `tokens-large-r${round}.txt`),
@@ -178,14 +199,21 @@ async function main() {
   for (let round = 1; round <= opts.rounds; round += 1) writeTokenFile(dir, `tokens-large-r${round}.txt`, opts.tokens)
 
   console.error(`bench: ${loadgenKind}, ${layout.note}; ${opts.rounds} rounds × ${opts.durationS} s, ${opts.connections} connections; temp ${dir}`)
-  const { stub, targets, skipReasons } = await startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes })
-  const cases = selectCases(buildCases({ tokens: opts.tokens, warmToken, files }), opts.only)
+  const { stub, targets, skipReasons } = await startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jwt })
+  const cases = selectCases(buildCases({ tokens: opts.tokens, warmToken, jwtToken, files }), opts.only)
   for (const c of cases) if (targets[c.target] === undefined) c.skipReason = skipReasons[c.target] ?? 'target missing'
+  if (targets.tokengate !== undefined) await checkJwtCases({ cases, tokengate: targets.tokengate, jwtToken, notes })
   const common = { loadgen, connections: opts.connections, threads: opts.threads, cpu: layout.aux }
   for (const [name, target] of Object.entries(targets)) {
     // On tokengate this also caches the warm token.
     await runLoad({ ...common, origin: target.origin, path: '/ratings/1', durationS: opts.warmupS, mode: fixed(warmToken) })
     console.error(`bench: warmed up ${name}`)
+  }
+  // The JWT route's code paths (jose, its cache) get the same JIT warm-up as the others.
+  const jwtWarm = cases.find((c) => c.id === 'tg-jwt-nocache' && c.skipReason === undefined) ?? cases.find((c) => c.jwt && c.skipReason === undefined)
+  if (jwtWarm !== undefined) {
+    await runLoad({ ...common, origin: targets.tokengate.origin, path: jwtWarm.path, durationS: opts.warmupS, mode: fixed(jwtToken) })
+    console.error('bench: warmed up tokengate JWT route')
   }
   const runs = await measureRounds({ cases, targets, stub, common, rounds: opts.rounds, durationS: opts.durationS, tokens: opts.tokens, coldCapS, targetCpu: layout.target })
   await stopAll()

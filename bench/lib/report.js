@@ -89,7 +89,22 @@ export function checkTargets(summary, runs, { tokens, memory }) {
       measured: rot1k ? `${rot1k.introspectionCalls.reduce((a, b) => a + b, 0)} calls` : 'n/a',
       pass: rot1k ? rot1k.introspectionCalls.reduce((a, b) => a + b, 0) === 1000 : null,
     },
+    ...jwtChecks(row('tg-jwt'), row('tg-jwt-nocache')),
   ]
+}
+
+/**
+ * Issue 8 sets no ratio for JWTs; these rows say whether the JWT runs measured what they claim
+ * (every request let through, no introspection) and how they compare with the opaque warm cache.
+ */
+function jwtChecks(jwt, nocache) {
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0)
+  const fmt = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3)}×`)
+  return [jwt, nocache].filter((r) => r !== undefined).map((r) => ({
+    goal: `(extra) ${r.scenario}: all 2xx, no introspection call`,
+    measured: `${fmt(r.rpsRatio)} passthrough, ${fmt(r.rpsVsWarm)} the opaque warm cache; non-2xx ${sum(r.non2xx)}, introspection ${sum(r.introspectionCalls)}`,
+    pass: sum(r.non2xx) === 0 && sum(r.socketErrors) === 0 && sum(r.introspectionCalls) === 0,
+  }))
 }
 
 const num = (x, digits) => (x === null || x === undefined ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }))

@@ -59,10 +59,10 @@ export async function startNginx({ nginxPath, dir, port, upstreamPort, cpu, life
 }
 
 /** tokengate from dist/ (run `npm run build` first). Throws with the CLI's output when it cannot start. */
-export function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml' }) {
+export function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml', jwt = null }) {
   if (!existsSync(TOKENGATE_CLI)) throw new Error(`${TOKENGATE_CLI} does not exist: run npm run build`)
   const config = join(dir, file)
-  writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort }))
+  writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort, jwt }))
   // The file's log level must hold: LOG_LEVEL in the environment would win over it.
   const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
   return startNode({
