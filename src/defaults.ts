@@ -54,3 +54,15 @@ export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024
 
 /** Longest client `x-request-id` accepted as is; a longer or odd one is replaced. */
 export const MAX_REQUEST_ID_LENGTH = 128
+
+// Cluster (`--workers`).
+/** Restart backoff for a worker that died unexpectedly: 100 ms doubling to 10 s. */
+export const DEFAULT_RESTART_INITIAL_DELAY_MS = 100
+export const DEFAULT_RESTART_MAX_DELAY_MS = 10_000
+/** More crashes than this within the window and the primary gives up (a crash loop, e.g. bad config). */
+export const DEFAULT_MAX_RESTARTS = 5
+export const DEFAULT_RESTART_WINDOW_MS = 60_000
+/** Workers drain for the config's grace period; the primary waits that long plus this margin. */
+export const DEFAULT_PRIMARY_GRACE_MS = 15_000
+/** How long a purge waits for every worker to confirm. */
+export const DEFAULT_PURGE_TIMEOUT_MS = 2_000

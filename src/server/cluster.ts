@@ -5,20 +5,17 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
 import { TokengateError } from '../errors.js'
+import {
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_PRIMARY_GRACE_MS,
+  DEFAULT_PURGE_TIMEOUT_MS,
+  DEFAULT_RESTART_INITIAL_DELAY_MS,
+  DEFAULT_RESTART_MAX_DELAY_MS,
+  DEFAULT_RESTART_WINDOW_MS,
+} from '../defaults.js'
 import { parseWorkerMessage, type PrimaryMessage } from './cluster-messages.js'
 
 export { bindWorker, isClusterWorker, parsePrimaryMessage, type PrimaryMessage, type WorkerHandlers } from './cluster-messages.js'
-
-/** Restart backoff for a worker that died unexpectedly: 100 ms doubling to 10 s. */
-export const DEFAULT_RESTART_INITIAL_DELAY_MS = 100
-export const DEFAULT_RESTART_MAX_DELAY_MS = 10_000
-/** More crashes than this within the window and the primary gives up (a crash loop, e.g. bad config). */
-export const DEFAULT_MAX_RESTARTS = 5
-export const DEFAULT_RESTART_WINDOW_MS = 60_000
-/** Workers drain for the config's grace period; the primary waits that long plus this margin. */
-export const DEFAULT_PRIMARY_GRACE_MS = 15_000
-/** How long a purge waits for every worker to confirm. */
-export const DEFAULT_PURGE_TIMEOUT_MS = 2_000
 
 export type ClusterLogger = Pick<Logger, 'info' | 'warn' | 'error'>
 

@@ -1,6 +1,7 @@
 // Runs one gateway: the traffic listener, the admin listener, and the current runtime, with
 // reload and graceful shutdown. The CLI owns signals and exit codes; this owns the sockets.
 import type { AddressInfo } from 'node:net'
+import { isDeepStrictEqual } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import type { GatewayConfig } from '../config/types.js'
 import type { Logger } from '../observability/logger.js'
@@ -70,6 +71,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     purge: (token?: string) => purgeCaches(current, token),
     reload(next: GatewayConfig): void {
       const previous = current
+      if (!isDeepStrictEqual(next.server, previous.config.server) || !isDeepStrictEqual(next.admin, previous.config.admin)) {
+        logger.warn('server and admin settings (addresses, limits, grace period) take effect at the next restart; routes, upstreams and policies were reloaded')
+      }
       current = buildRuntime(next, previous, metrics)
       metrics.setConfigNames({ routes: next.routes.map((r) => r.name), policies: next.policies.keys() })
       const timer = setTimeout(() => {
