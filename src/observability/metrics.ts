@@ -3,7 +3,8 @@
 // collide. Label values come only from the configuration (route and policy names) or from the
 // closed sets below: a client must not be able to grow the label space (Prometheus keeps one
 // series per label tuple, forever).
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { CounterSeries, HistogramSeries } from './series.js'
 
 export const INTROSPECTION_OUTCOMES = [
   'active', 'inactive', 'timeout', 'unavailable', 'bad_status', 'bad_response', 'overloaded', 'circuit_open',
@@ -67,7 +68,7 @@ interface LabelCache<C> {
 }
 
 /**
- * prom-client's `labels()` hashes its arguments on every call; keeping the child per label tuple
+ * Finding a series by its label values joins them into a key; keeping the child per label tuple
  * in nested Maps makes the hot path two Map reads and no string building.
  */
 function labelCache<C>(make: (a: string, b: string) => C): LabelCache<C> {
@@ -89,31 +90,31 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry })
   const registers = [registry]
 
-  const requests = new Counter({
+  const requests = new CounterSeries({
     name: 'tokengate_requests_total', help: 'Requests answered, by route and HTTP status.',
     labelNames: ['route', 'status'] as const, registers,
   })
-  const requestDuration = new Histogram({
+  const requestDuration = new HistogramSeries({
     name: 'tokengate_request_duration_seconds', help: 'Time from request received to response sent.',
     labelNames: ['route'] as const, buckets: REQUEST_BUCKETS_S, registers,
   })
-  const upstreamDuration = new Histogram({
+  const upstreamDuration = new HistogramSeries({
     name: 'tokengate_upstream_duration_seconds', help: 'Time spent waiting for the upstream response.',
     labelNames: ['route'] as const, buckets: REQUEST_BUCKETS_S, registers,
   })
-  const introspectionDuration = new Histogram({
+  const introspectionDuration = new HistogramSeries({
     name: 'tokengate_introspection_duration_seconds', help: 'Duration of introspection calls (RFC 7662), by outcome.',
     labelNames: ['policy', 'outcome'] as const, buckets: INTROSPECTION_BUCKETS_S, registers,
   })
-  const introspectionCalls = new Counter({
+  const introspectionCalls = new CounterSeries({
     name: 'tokengate_introspection_calls_total', help: 'Introspection calls, by outcome.',
     labelNames: ['policy', 'outcome'] as const, registers,
   })
-  const decisions = new Counter({
+  const decisions = new CounterSeries({
     name: 'tokengate_auth_decisions_total', help: 'Access decisions, by policy, result and reason.',
     labelNames: ['policy', 'granted', 'reason'] as const, registers,
   })
-  const cacheEvents = new Counter({
+  const cacheEvents = new CounterSeries({
     name: 'tokengate_cache_events_total', help: 'Introspection cache lookups: hit, miss, or coalesced with a call in flight.',
     labelNames: ['policy', 'event'] as const, registers,
   })
@@ -145,16 +146,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const policyLabel = (name: string | undefined): string =>
     name === undefined || name === '' || (policyNames !== undefined && !policyNames.has(name)) ? NO_NAME : name
 
-  const requestChild = labelCache((route, status) => requests.labels(route, status))
-  const requestDurationChild = labelCache((route) => requestDuration.labels(route))
-  const upstreamChild = labelCache((route) => upstreamDuration.labels(route))
+  const requestChild = labelCache((route, status) => requests.child(route, status))
+  const requestDurationChild = labelCache((route) => requestDuration.child(route))
+  const upstreamChild = labelCache((route) => upstreamDuration.child(route))
   const introspectionChild = labelCache((policy, outcome) => ({
-    calls: introspectionCalls.labels(policy, outcome),
-    duration: introspectionDuration.labels(policy, outcome),
+    calls: introspectionCalls.child(policy, outcome),
+    duration: introspectionDuration.child(policy, outcome),
   }))
-  const grantedChild = labelCache((policy, reason) => decisions.labels(policy, 'true', reason))
-  const deniedChild = labelCache((policy, reason) => decisions.labels(policy, 'false', reason))
-  const cacheChild = labelCache((policy, event) => cacheEvents.labels(policy, event))
+  const grantedChild = labelCache((policy, reason) => decisions.child(policy, 'true', reason))
+  const deniedChild = labelCache((policy, reason) => decisions.child(policy, 'false', reason))
+  const cacheChild = labelCache((policy, event) => cacheEvents.child(policy, event))
 
   return {
     registry,
