@@ -49,6 +49,12 @@ export type AuthOutcome =
     }
   | { readonly kind: 'error'; readonly code: ErrorCode; readonly response: DenyResponse }
 
+interface Validated {
+  readonly response: IntrospectionResponse
+  readonly cache: CacheOutcome
+  readonly rejection?: JwtRejection
+}
+
 export interface AuthenticatorDeps {
   readonly client?: IntrospectionClient
   readonly cache?: IntrospectionCache
@@ -105,12 +111,17 @@ export class Authenticator {
       }
     }
 
-    let looked
-    try {
-      looked = await this.#validate(read.token, req)
-    } catch (err) {
-      const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
-      return { kind: 'error', code, response: unavailable(policy, code) }
+    const hit = this.#cachedAnswer(read.token)
+    let looked: Validated
+    if (hit !== undefined) {
+      looked = { response: hit, cache: 'hit' }
+    } else {
+      try {
+        looked = await this.#validate(read.token, req)
+      } catch (err) {
+        const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
+        return { kind: 'error', code, response: unavailable(policy, code) }
+      }
     }
 
     const { response, cache } = looked
@@ -118,15 +129,15 @@ export class Authenticator {
       const { reason, description } = looked.rejection
       return { kind: 'deny', reason, cache, response: denial(policy, { error: 'invalid_token', description }) }
     }
-    const principal = { ...(response.clientId === undefined ? {} : { clientId: response.clientId }), ...(response.sub === undefined ? {} : { sub: response.sub }) }
     const decision = decide(response, policy, this.#now())
     if (!decision.granted) {
-      return { kind: 'deny', reason: decision.reason, cache, ...principal, response: denial(policy, decision) }
+      return { kind: 'deny', reason: decision.reason, cache, clientId: response.clientId, sub: response.sub, response: denial(policy, decision) }
     }
     return {
       kind: 'allow',
       cache,
-      ...principal,
+      clientId: response.clientId,
+      sub: response.sub,
       removeHeaders: this.#headersToRemove(req.headers),
       setHeaders: identityHeaderValues(response, policy),
       stripAuthorization: policy.stripAuthorization,
@@ -148,12 +159,18 @@ export class Authenticator {
     if (this.#ownsJwt) await this.#jwt?.close()
   }
 
+  /** Step 2 without awaiting: an introspection answer already cached for this token. */
+  #cachedAnswer(token: string): IntrospectionResponse | undefined {
+    if (this.#client === undefined || (this.#jwt !== undefined && looksLikeJws(token))) return undefined
+    return this.#cache.cached(token)
+  }
+
   /**
    * Step 2. With `jwt`, a JWS-shaped token is verified locally and never introspected (issue 8);
    * a JWT-only policy sends every token there, so an opaque one is denied as malformed. Rejects
    * only when the token cannot be judged (→ statusOnError).
    */
-  async #validate(token: string, req: AuthRequest): Promise<{ response: IntrospectionResponse; cache: CacheOutcome; rejection?: JwtRejection }> {
+  async #validate(token: string, req: AuthRequest): Promise<Validated> {
     const client = this.#client
     if (this.#jwt !== undefined && (client === undefined || looksLikeJws(token))) return this.#jwt.verify(token)
     if (client === undefined) throw new Error('a policy without introspection or jwt passed config validation')

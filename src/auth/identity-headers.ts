@@ -58,6 +58,7 @@ function canonicalName(name: string): string {
  * simply absent, as if the claim were.
  */
 export function identityHeaderValues(response: IntrospectionResponse, policy: AccessTokenPolicy): Array<[string, string]> {
+  if (policy.claimsToHeaders.length === 0 && policy.userIdHeader === undefined) return []
   const values = new Map<string, string>()
   const put = (header: string, value: string | undefined, append: boolean): void => {
     if (value === undefined || !isSafeHeaderValue(value)) return

@@ -66,6 +66,15 @@ export class IntrospectionCache {
     return this.#lru.size
   }
 
+  /**
+   * The fresh answer cached for this token, if any. Synchronous: a hit, nearly every request in
+   * steady state, then costs no promise; `lookup` handles everything else.
+   */
+  cached(token: string): IntrospectionResponse | undefined {
+    const entry = this.#lru.get(this.#keyOf(token))
+    return entry !== undefined && this.#now() < entry.expiresAtMs ? entry.response : undefined
+  }
+
   async lookup(token: string, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
     const key = this.#keyOf(token)
     const entry = this.#lru.get(key)

@@ -164,3 +164,22 @@ t.test('keys are per instance: one cache never answers for another endpoint', as
   await a.lookup(token, counted(active()).load)
   t.equal((await b.lookup(token, counted(active()).load)).cache, 'miss')
 })
+
+t.test('cached(): the synchronous hit path serves exactly what lookup would', async (t) => {
+  const clock = fakeClock()
+  const c = cache(clock, { cacheTimeoutMs: 600_000 })
+  const answer = active(T0 / 1000 + 30)
+  t.equal(c.cached('tok'), undefined, 'nothing before the first load')
+  const pending = c.lookup('tok', async () => answer)
+  t.equal(c.cached('tok'), undefined, 'a load in flight is not a hit')
+  await pending
+  t.equal(c.cached('tok'), answer)
+  t.equal(c.cached('other'), undefined)
+  clock.advance(29_999)
+  t.equal(c.cached('tok'), answer, 'just before exp')
+  clock.advance(1)
+  t.equal(c.cached('tok'), undefined, 'at exp')
+  await c.lookup('tok', async () => active(T0 / 1000 + 600))
+  c.purge('tok')
+  t.equal(c.cached('tok'), undefined, 'after a purge')
+})
