@@ -16,7 +16,7 @@ import { allowedCpus, cpuLayout, findExecutable, freePorts } from './lib/system.
 import { installCleanup, isShuttingDown, onExit, stopAll, stopProcess } from './lib/procs.js'
 import { startStub, startTokengate, startUpstream } from './lib/targets.js'
 import { runLoad } from './lib/load.js'
-import { httpRequest } from './lib/http.js'
+import { scrapeGatewayMetrics } from './lib/gateway-metrics.js'
 import { collectGarbage } from './lib/inspector-gc.js'
 import { tokenLike, writeTokenFile } from './lib/tokens.js'
 
@@ -32,15 +32,6 @@ async function settle(inspectPort) {
   await sleep(SETTLE_MS / 4)
 }
 
-async function heapUsedBytes(metricsUrl) {
-  try {
-    const res = await httpRequest(metricsUrl)
-    const value = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(res.body)?.[1]
-    return res.status === 200 && value !== undefined ? Number(value) : null
-  } catch {
-    return null
-  }
-}
 
 /** Returns { tokens, connections, rssBeforeBytes, rssAfterBytes, bytesPerToken, introspectionCalls, fillS, fillRps, complete }. */
 export async function measureMemory({ dir, layout, loadgen, tokens, threads = 1, connections = FILL_CONNECTIONS, log = () => {} }) {
@@ -58,7 +49,7 @@ export async function measureMemory({ dir, layout, loadgen, tokens, threads = 1,
       cacheMaxEntries: Math.max(200_000, tokens * 2), cpu: layout.target, lifetimeS, adminPort,
       nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
     })
-    const heap = () => heapUsedBytes(`http://127.0.0.1:${adminPort}/metrics`)
+    const heap = async () => (await scrapeGatewayMetrics(`http://127.0.0.1:${adminPort}/metrics`))?.heapUsedBytes ?? null
     started.push(gateway)
     const common = { loadgen, origin: gateway.origin, path: '/ratings/1', connections, threads: Math.min(threads, connections), cpu: layout.aux }
 

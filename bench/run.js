@@ -31,8 +31,10 @@ function buildCases({ tokens, warmToken, jwtToken, files }) {
     { id: 'direct', target: 'upstream', scenario: 'direct, no proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
     { id: 'passthrough', target: 'passthrough', scenario: 'Fastify + http-proxy, no auth', path: '/ratings/1', mode: () => fixed(warmToken) },
     { id: 'nginx', target: 'nginx', scenario: 'plain reverse proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
-    { id: 'tg-open', target: 'tokengate', scenario: 'unprotected route', path: '/open/ratings/1', mode: () => fixed(warmToken) },
-    { id: 'tg-warm', target: 'tokengate', scenario: 'one valid token (warm cache)', path: '/ratings/1', mode: () => fixed(warmToken) },
+    // The issue's two ratio targets get a passthrough run of their own right before them (A B A C):
+    // the ratio then compares runs seconds apart, not minutes.
+    { id: 'tg-open', target: 'tokengate', scenario: 'unprotected route', path: '/open/ratings/1', pairedBaseline: true, mode: () => fixed(warmToken) },
+    { id: 'tg-warm', target: 'tokengate', scenario: 'one valid token (warm cache)', path: '/ratings/1', pairedBaseline: true, mode: () => fixed(warmToken) },
     { id: 'tg-rot1k', target: 'tokengate', scenario: '1,000 valid tokens in rotation', path: '/ratings/1', mode: () => ({ kind: 'rotate', file: files.small }) },
     // A fresh token set per round, so every round's first pass is cold.
     { id: 'tg-rot-cold', target: 'tokengate', scenario: `${n} valid tokens, first pass (cold)`, path: '/ratings/1', cold: true, mode: (round) => ({ kind: 'rotate', file: files.large(round) }) },
@@ -88,14 +90,21 @@ function cpuProbe(cpu, target) {
   }
 }
 
+/** Share of a run's wall time the target spent in garbage collection (%), from its own metrics. */
+function gcShare(before, after, durationS) {
+  if (before?.gcSeconds == null || after?.gcSeconds == null || !(durationS > 0)) return null
+  return Number(((100 * (after.gcSeconds - before.gcSeconds)) / durationS).toFixed(1))
+}
+
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
 const describe = (r) => `${fmt(r.rps)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  non-2xx ${fmt(r.non2xx)}  ` +
   `introspection ${fmt(r.introspectionCalls)}` +
-  `${r.foreignCpuPct === null ? '' : `  cpu: target ${r.targetCpuPct}% irq ${r.irqCpuPct}% others ${r.foreignCpuPct}%`}${r.socketErrors + r.timeouts > 0 ? `  socket errors ${r.socketErrors + r.timeouts}` : ''}`
+  `${r.foreignCpuPct === null ? '' : `  cpu: target ${r.targetCpuPct}% irq ${r.irqCpuPct}% others ${r.foreignCpuPct}%`}` +
+  `${r.gcPct == null ? '' : `  gc ${r.gcPct}%`}${r.socketErrors + r.timeouts > 0 ? `  socket errors ${r.socketErrors + r.timeouts}` : ''}`
 
 /** Upstream and stub first (the targets need them), then every target that can start. */
 async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jwt }) {
-  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort] = await freePorts(5)
+  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort, adminPort] = await freePorts(6)
   const upstream = await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
   const stub = await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: opts.stubDelayMs })
   const targets = { upstream, passthrough: await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS }) }
@@ -106,7 +115,7 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jw
     // Room for every token the run sends: rounds × the large rotation, the small one, and the
     // distinct invalid tokens (whose inactive answers are cached too).
     const cacheMaxEntries = Math.max(200_000, opts.rounds * opts.tokens * 2 + ROTATION_SMALL)
-    targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS, jwt })
+    targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS, adminPort, jwt })
   } catch (error) {
     skipReasons.tokengate = 'gateway did not start'
     notes.push(`tokengate skipped: ${String(error.message).split('\n').slice(0, 6).join(' | ')}`)
@@ -118,11 +127,18 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jw
 /** Every case once per round, in order: A B C … A B C …, so drift hits every target alike. */
 async function measureRounds({ cases, targets, stub, common, rounds, durationS, tokens, coldCapS, targetCpu }) {
   const runs = []
+  const baseline = cases.find((c) => c.id === 'passthrough')
+  const plan = []
+  for (const c of cases) {
+    if (c.pairedBaseline && baseline !== undefined) plan.push({ ...baseline, pairedWith: c.id })
+    plan.push(c)
+  }
   for (let round = 1; round <= rounds; round += 1) {
-    for (const c of cases) {
+    for (const c of plan) {
       const target = targets[c.target]
       if (target === undefined || c.skipReason !== undefined) continue
       const callsBefore = await stub.calls()
+      const gcBefore = await target.metrics?.()
       const probe = cpuProbe(c.target === 'upstream' ? null : targetCpu, target)
       const result = await runLoad({
         ...common,
@@ -135,11 +151,12 @@ async function measureRounds({ cases, targets, stub, common, rounds, durationS, 
       })
       const cpu = probe()
       const introspectionCalls = (await settledCalls(stub)) - callsBefore
+      const gcPct = gcShare(gcBefore, await target.metrics?.(), result.durationS)
       const rpsPerCpuS = cpu.targetCpuPct > 0 ? result.rps / (cpu.targetCpuPct / 100) : null
-      const run = { caseId: c.id, round, ...result, ...cpu, rpsPerCpuS, introspectionCalls, rssBytes: target.rssBytes() }
+      const run = { caseId: c.id, ...(c.pairedWith === undefined ? {} : { pairedWith: c.pairedWith }), round, ...result, ...cpu, rpsPerCpuS, introspectionCalls, gcPct, rssBytes: target.rssBytes() }
       if (c.cold) run.passComplete = introspectionCalls >= tokens
       runs.push(run)
-      console.error(`[round ${round}] ${c.id.padEnd(12)} ${describe(run)}`)
+      console.error(`[round ${round}] ${(c.pairedWith === undefined ? c.id : `${c.id} (for ${c.pairedWith})`).padEnd(12)} ${describe(run)}`)
     }
   }
   return runs
@@ -188,7 +205,7 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
-  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (12 * (opts.durationS + RUN_OVERHEAD_S) + coldCapS)
+  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (14 * (opts.durationS + RUN_OVERHEAD_S) + coldCapS)
   const warmToken = tokenLike('warm')
   const { jwksJson, token: jwtToken } = await jwtMaterial()
   const jwt = { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 
 const USAGE = `node bench/run.js [options]
   --duration S        seconds per measured run (default 10; --quick: 2)
-  --rounds N          rounds of interleaved runs, at least 2 (default 2)
+  --rounds N          rounds of interleaved runs, at least 2 (default 3)
   --connections N     concurrent connections (default 50)
   --threads N         wrk threads (default 1: the load generator shares one CPU)
   --warmup S          seconds of warm-up per target before round 1 (default 3; --quick: 1)
@@ -24,7 +24,7 @@ export function parseOptions(argv) {
     args: argv,
     options: {
       duration: { type: 'string' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       warmup: { type: 'string' },

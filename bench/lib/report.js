@@ -1,5 +1,5 @@
 // From per-round runs to the summary: medians across rounds, ratios against the plain
-// passthrough measured in the same round, the issue's targets, and the Markdown table.
+// passthrough measured in the same round (for the issue's ratio targets, the run right before), the issue's targets, and the Markdown table.
 
 export const GOALS = {
   warmRpsRatio: 0.9,
@@ -18,16 +18,20 @@ const median = (values) => {
 
 /** runs: [{ caseId, round, rps, p50Ms, p99Ms, non2xx, introspectionCalls, rssBytes, … }] */
 export function summarise(cases, runs) {
-  const byCaseRound = new Map(runs.map((r) => [`${r.caseId}#${r.round}`, r]))
+  const byCaseRound = new Map(runs.filter((r) => r.pairedWith === undefined).map((r) => [`${r.caseId}#${r.round}`, r]))
   const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b)
+  // A case measured right after its own baseline run (`pairedWith`) is compared with that run.
+  const baselineRun = (baselineId, caseId, round) =>
+    runs.find((r) => r.caseId === baselineId && r.round === round && r.pairedWith === caseId) ?? byCaseRound.get(`${baselineId}#${round}`)
   const ratioTo = (baselineId, caseId, field) => median(rounds.map((round) => {
-    const base = byCaseRound.get(`${baselineId}#${round}`)
+    const base = baselineRun(baselineId, caseId, round)
     const run = byCaseRound.get(`${caseId}#${round}`)
     const ok = (r) => r !== undefined && typeof r[field] === 'number' && r[field] > 0
     return ok(base) && ok(run) ? run[field] / base[field] : null
   }))
   return cases.map((c) => {
-    const own = rounds.map((round) => byCaseRound.get(`${c.id}#${round}`)).filter((r) => r !== undefined)
+    // The baseline's row summarises all its runs, paired ones included.
+    const own = runs.filter((r) => r.caseId === c.id)
     const last = own.at(-1)
     return {
       id: c.id,
@@ -44,6 +48,7 @@ export function summarise(cases, runs) {
       socketErrors: own.map((r) => r.socketErrors + r.timeouts),
       introspectionCalls: own.map((r) => r.introspectionCalls),
       rssMiB: last?.rssBytes == null ? null : last.rssBytes / 2 ** 20,
+      gcPct: median(own.map((r) => r.gcPct)),
       rpsRatio: ratioTo('passthrough', c.id, 'rps'),
       p99Ratio: ratioTo('passthrough', c.id, 'p99Ms'),
       rpsPerCpuRatio: ratioTo('passthrough', c.id, 'rpsPerCpuS'),
@@ -120,18 +125,20 @@ export function markdown(result) {
       `${environment.loadgen}${environment.nginx ? `, ${environment.nginx}` : ''}. ${environment.layout}.`,
     `${settings.rounds} interleaved rounds × ${settings.durationS} s per run, ${settings.connections} connections, ` +
       `introspection latency ${settings.stubDelayMs} ms. Values are medians over rounds; per-round lists are "round 1 / round 2 / …". ` +
-      '"req per CPU-s" divides requests/s by the share of its core the target got, which stays comparable when other processes compete for that core.',
+      '"req per CPU-s" divides requests/s by the share of its core the target got, which stays comparable when other processes compete for that core. ' +
+      'The unprotected and warm cases are each compared with a passthrough run made just before them; the passthrough row covers all its runs. ' +
+      '"GC %" is the share of the run tokengate spent in garbage collection (its own metrics).',
     '',
-    '| target | scenario | req/s | p50 ms | p99 ms | non-2xx | introspection calls | RSS MiB | req/s × passthrough | p99 × passthrough | req per CPU-s | × passthrough |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | scenario | req/s | p50 ms | p99 ms | non-2xx | introspection calls | RSS MiB | GC % | req/s × passthrough | p99 × passthrough | req per CPU-s | × passthrough |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const s of summary) {
     if (s.skipped !== null) {
-      lines.push(`| ${s.target} | ${s.scenario} | skipped: ${s.skipped} | | | | | | | | | |`)
+      lines.push(`| ${s.target} | ${s.scenario} | skipped: ${s.skipped} | | | | | | | | | | |`)
       continue
     }
     lines.push(`| ${s.target} | ${s.scenario} | ${num(s.rps, 0)} | ${num(s.p50Ms, 2)} | ${num(s.p99Ms, 2)} | ${list(s.non2xx)} | ` +
-      `${list(s.introspectionCalls)} | ${num(s.rssMiB, 1)} | ${num(s.rpsRatio, 3)} | ${num(s.p99Ratio, 3)} | ` +
+      `${list(s.introspectionCalls)} | ${num(s.rssMiB, 1)} | ${num(s.gcPct, 1)} | ${num(s.rpsRatio, 3)} | ${num(s.p99Ratio, 3)} | ` +
       `${num(s.rpsPerCpuS, 0)} | ${num(s.rpsPerCpuRatio, 3)} |`)
   }
   lines.push('', '| target from the issue | measured | |', '|---|---|:-:|')

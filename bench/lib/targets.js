@@ -9,6 +9,7 @@ import { startProcess, waitUntil } from './procs.js'
 import { answers, httpRequest } from './http.js'
 import { treeCpuTicks, treeRssBytes } from './system.js'
 import { nginxConf, tokengateYaml } from './configs.js'
+import { scrapeGatewayMetrics } from './gateway-metrics.js'
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
 export const REPO_DIR = join(BENCH_DIR, '..')
@@ -58,15 +59,20 @@ export async function startNginx({ nginxPath, dir, port, upstreamPort, cpu, life
   return measured('nginx', origin(port), handle)
 }
 
-/** tokengate from dist/ (run `npm run build` first). Throws with the CLI's output when it cannot start. */
-export function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml', jwt = null }) {
+/**
+ * tokengate from dist/ (run `npm run build` first). Throws with the CLI's output when it cannot start.
+ * With `adminPort`, `metrics()` reads its heap and GC totals ({ heapUsedBytes, gcSeconds } or null).
+ */
+export async function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml', jwt = null }) {
   if (!existsSync(TOKENGATE_CLI)) throw new Error(`${TOKENGATE_CLI} does not exist: run npm run build`)
   const config = join(dir, file)
   writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort, jwt }))
   // The file's log level must hold: LOG_LEVEL in the environment would win over it.
   const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
-  return startNode({
+  const started = await startNode({
     name: 'tokengate', script: TOKENGATE_CLI, args: ['--config', config], nodeArgs, port, cpu, lifetimeS,
     readyPath: '/open/ratings/1', env: { ...env, NODE_ENV: 'production' },
   })
+  const metricsUrl = adminPort === null ? null : `${origin(adminPort)}/metrics`
+  return { ...started, metrics: async () => (metricsUrl === null ? null : scrapeGatewayMetrics(metricsUrl)) }
 }

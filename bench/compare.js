@@ -1,0 +1,91 @@
+// Two proxies on one core, alternating short runs of the same load, many pairs: the ratio B/A per
+// pair and its median. Finer than the suite (bench/run.js) for one question at a time — did this
+// change make the gateway faster, is route X as fast as the passthrough — because neighbouring
+// runs share the machine's state and a median over many pairs shrugs off a noisy one.
+//
+//   node bench/compare.js --a passthrough --b dist/cli.js --path /open/ratings/1
+//   node bench/compare.js --a /tmp/old/dist/cli.js --b dist/cli.js --pairs 12
+//
+// A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
+// elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
+// config; the passthrough is always asked for /ratings/1.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import os from 'node:os'
+import process from 'node:process'
+import console from 'node:console'
+import { allowedCpus, cpuLayout, findExecutable, freePorts } from './lib/system.js'
+import { installCleanup, onExit, startProcess, stopAll, waitUntil } from './lib/procs.js'
+import { startPassthrough, startStub, startUpstream } from './lib/targets.js'
+import { tokengateYaml } from './lib/configs.js'
+import { answers } from './lib/http.js'
+import { runLoad } from './lib/load.js'
+import { tokenLike } from './lib/tokens.js'
+
+const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [--duration S] [--connections N]
+  SIDE        passthrough | path to a built tokengate dist/cli.js
+  --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
+  --pairs     alternating pairs (default 10); the order flips every pair
+  --duration  seconds per run (default 3), after a 5 s warm-up of each side`
+
+async function startGateway({ cli, dir, name, upstreamPort, stubPort, cpu, lifetimeS }) {
+  const [port] = await freePorts(1)
+  const config = join(dir, `${name}.yaml`)
+  writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries: 200_000 }))
+  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
+  const handle = startProcess({ name, cmd: process.execPath, args: [resolve(cli), '--config', config], cpu, lifetimeS, env: { ...env, NODE_ENV: 'production' } })
+  const origin = `http://127.0.0.1:${port}`
+  await waitUntil(handle, () => answers(`${origin}/open/ratings/1`, 200), 20_000, 'HTTP answer')
+  return origin
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function main() {
+  const { values } = parseArgs({ options: {
+    a: { type: 'string' }, b: { type: 'string' }, path: { type: 'string', default: '/ratings/1' },
+    pairs: { type: 'string', default: '10' }, duration: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' }, help: { type: 'boolean', default: false },
+  } })
+  if (values.help || values.a === undefined || values.b === undefined) return console.log(USAGE)
+  installCleanup((m) => console.error(m))
+  const wrk = findExecutable('wrk')
+  const loadgen = { kind: wrk === null ? 'autocannon' : 'wrk', path: wrk }
+  const layout = cpuLayout(allowedCpus(findExecutable('taskset')), true)
+  const pairs = Number(values.pairs)
+  const durationS = Number(values.duration)
+  const lifetimeS = 120 + pairs * 2 * (durationS + 5)
+  const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-compare-'))
+  onExit(() => rmSync(dir, { recursive: true, force: true }))
+
+  const [upstreamPort, stubPort, passthroughPort] = await freePorts(3)
+  await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
+  await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: 2 })
+  const side = async (spec, name) => spec === 'passthrough'
+    ? { name, origin: (await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS })).origin, path: '/ratings/1' }
+    : { name, origin: await startGateway({ cli: spec, dir, name, upstreamPort, stubPort, cpu: layout.target, lifetimeS }), path: values.path }
+  const a = await side(values.a, 'A')
+  const b = await side(values.b, 'B')
+  const common = { loadgen, connections: Number(values.connections), threads: 1, cpu: layout.aux, mode: { kind: 'fixed', token: tokenLike('warm') } }
+  const run = async (s, seconds) => (await runLoad({ ...common, origin: s.origin, path: s.path, durationS: seconds })).rps
+
+  console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} pairs × ${durationS} s`)
+  for (const s of [a, b]) await run(s, 5)
+  const ratios = []
+  for (let i = 0; i < pairs; i += 1) {
+    const rps = {}
+    for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
+    ratios.push(rps.B / rps.A)
+    console.error(`pair ${i + 1}: A ${Math.round(rps.A)} req/s, B ${Math.round(rps.B)} req/s, B/A ${(rps.B / rps.A).toFixed(3)}`)
+  }
+  const sorted = [...ratios].sort((x, y) => x - y)
+  console.log(JSON.stringify({ a: values.a, b: values.b, path: values.path, pairs, durationS, medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }))
+  await stopAll()
+}
+
+main().catch(async (error) => {
+  console.error(error)
+  await stopAll()
+  process.exit(1)
+})
