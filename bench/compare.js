@@ -9,17 +9,15 @@
 // A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
 // elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
 // config; the passthrough is always asked for /ratings/1.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import os from 'node:os'
 import process from 'node:process'
 import console from 'node:console'
 import { allowedCpus, cpuLayout, findExecutable, freePorts } from './lib/system.js'
-import { installCleanup, onExit, startProcess, stopAll, waitUntil } from './lib/procs.js'
-import { startPassthrough, startStub, startUpstream } from './lib/targets.js'
-import { tokengateYaml } from './lib/configs.js'
-import { answers } from './lib/http.js'
+import { installCleanup, onExit, stopAll } from './lib/procs.js'
+import { startPassthrough, startStub, startTokengate, startUpstream } from './lib/targets.js'
 import { runLoad } from './lib/load.js'
 import { tokenLike } from './lib/tokens.js'
 
@@ -28,17 +26,6 @@ const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [-
   --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
   --pairs     alternating pairs (default 10); the order flips every pair
   --duration  seconds per run (default 3), after a 5 s warm-up of each side`
-
-async function startGateway({ cli, dir, name, upstreamPort, stubPort, cpu, lifetimeS }) {
-  const [port] = await freePorts(1)
-  const config = join(dir, `${name}.yaml`)
-  writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries: 200_000 }))
-  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
-  const handle = startProcess({ name, cmd: process.execPath, args: [resolve(cli), '--config', config], cpu, lifetimeS, env: { ...env, NODE_ENV: 'production' } })
-  const origin = `http://127.0.0.1:${port}`
-  await waitUntil(handle, () => answers(`${origin}/open/ratings/1`, 200), 20_000, 'HTTP answer')
-  return origin
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -59,14 +46,14 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-compare-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
 
-  const [upstreamPort, stubPort, passthroughPort] = await freePorts(3)
+  const [upstreamPort, stubPort, passthroughPort, portA, portB] = await freePorts(5)
   await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
   await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: 2 })
-  const side = async (spec, name) => spec === 'passthrough'
+  const side = async (spec, name, port) => spec === 'passthrough'
     ? { name, origin: (await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS })).origin, path: '/ratings/1' }
-    : { name, origin: await startGateway({ cli: spec, dir, name, upstreamPort, stubPort, cpu: layout.target, lifetimeS }), path: values.path }
-  const a = await side(values.a, 'A')
-  const b = await side(values.b, 'B')
+    : { name, origin: (await startTokengate({ cli: resolve(spec), name, file: `${name}.yaml`, dir, port, upstreamPort, stubPort, cacheMaxEntries: 200_000, cpu: layout.target, lifetimeS })).origin, path: values.path }
+  const a = await side(values.a, 'A', portA)
+  const b = await side(values.b, 'B', portB)
   const common = { loadgen, connections: Number(values.connections), threads: 1, cpu: layout.aux, mode: { kind: 'fixed', token: tokenLike('warm') } }
   const run = async (s, seconds) => (await runLoad({ ...common, origin: s.origin, path: s.path, durationS: seconds })).rps
 

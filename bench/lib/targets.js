@@ -60,17 +60,17 @@ export async function startNginx({ nginxPath, dir, port, upstreamPort, cpu, life
 }
 
 /**
- * tokengate from dist/ (run `npm run build` first). Throws with the CLI's output when it cannot start.
+ * tokengate from dist/ (run `npm run build` first), or another build's `cli`. Throws with the CLI's output when it cannot start.
  * With `adminPort`, `metrics()` reads its heap and GC totals ({ heapUsedBytes, gcSeconds } or null).
  */
-export async function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml', jwt = null }) {
-  if (!existsSync(TOKENGATE_CLI)) throw new Error(`${TOKENGATE_CLI} does not exist: run npm run build`)
+export async function startTokengate({ dir, port, upstreamPort, stubPort, cacheMaxEntries, cpu, lifetimeS, adminPort = null, nodeArgs = [], file = 'tokengate.yaml', jwt = null, cli = TOKENGATE_CLI, name = 'tokengate' }) {
+  if (!existsSync(cli)) throw new Error(`${cli} does not exist: run npm run build`)
   const config = join(dir, file)
   writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort, jwt }))
   // The file's log level must hold: LOG_LEVEL in the environment would win over it.
   const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
   const started = await startNode({
-    name: 'tokengate', script: TOKENGATE_CLI, args: ['--config', config], nodeArgs, port, cpu, lifetimeS,
+    name, script: cli, args: ['--config', config], nodeArgs, port, cpu, lifetimeS,
     readyPath: '/open/ratings/1', env: { ...env, NODE_ENV: 'production' },
   })
   const metricsUrl = adminPort === null ? null : `${origin(adminPort)}/metrics`
