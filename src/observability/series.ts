@@ -37,7 +37,7 @@ abstract class LabelledSeries<N extends string, S extends { readonly labels: Lab
   readonly aggregator = 'sum'
   readonly #labelNames: readonly N[]
   /** Insertion order is export order, as in prom-client. */
-  #series = new Map<string, S>()
+  readonly #series = new Map<string, S>()
 
   constructor(options: SeriesOptions<N>) {
     this.name = options.name
