@@ -3,6 +3,7 @@
 import { hash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { IntrospectionResponse } from './introspection-response.js'
+import { AnswerCompactor } from './answer-compactor.js'
 
 export interface IntrospectionCacheOptions {
   /** 0: active answers are not cached. */
@@ -26,9 +27,6 @@ interface Entry {
   readonly expiresAtMs: number
 }
 
-/** 128 bits of digest (22 base64url characters): collisions are out of reach, the key stays short. */
-const KEY_CHARS = 22
-
 /** How long an answer may be reused; 0 means "do not cache". Pure. */
 export function cacheTtlMs(response: IntrospectionResponse, nowMs: number, opts: IntrospectionCacheOptions): number {
   if (!response.active) return Math.max(0, opts.inactiveCacheTimeoutMs)
@@ -41,14 +39,15 @@ export function cacheTtlMs(response: IntrospectionResponse, nowMs: number, opts:
 export class IntrospectionCache {
   readonly #opts: IntrospectionCacheOptions
   readonly #now: () => number
-  /** Per instance: keys from two caches (two endpoints) never collide, and a key never replays a token. */
   /**
-   * A random per-instance secret prefixed to the token before hashing, so a memory dump holds no
-   * value that can be matched against a known token. One-shot `hash` over secret‖token: no HMAC
+   * Per instance, so keys from two caches (two endpoints) never collide. A random secret prefixed
+   * to the token before hashing, so a memory dump holds no value that can be matched against a
+   * known token. One-shot `hash` over secret‖token: no HMAC
    * object per request, and length extension is irrelevant to a key nobody else sees.
    */
   readonly #secret = randomBytes(32).toString('base64url')
   readonly #lru: LRUCache<string, Entry>
+  readonly #compactor = new AnswerCompactor()
   readonly #inflight = new Map<string, Promise<IntrospectionResponse>>()
 
   constructor(opts: IntrospectionCacheOptions) {
@@ -126,10 +125,14 @@ export class IntrospectionCache {
   #store(key: string, response: IntrospectionResponse): void {
     const nowMs = this.#now()
     const ttlMs = cacheTtlMs(response, nowMs, this.#opts)
-    if (ttlMs > 0) this.#lru.set(key, { response, expiresAtMs: nowMs + ttlMs }, { ttl: ttlMs })
+    if (ttlMs > 0) this.#lru.set(key, { response: this.#compactor.compact(response), expiresAtMs: nowMs + ttlMs }, { ttl: ttlMs })
   }
 
+  /**
+   * The whole digest as 32 one-byte characters ('binary' is Node's name for latin1): one small
+   * string per entry, where a base64url slice would keep the slice and the string it points into.
+   */
   #keyOf(token: string): string {
-    return hash('sha256', this.#secret + token, 'base64url').slice(0, KEY_CHARS)
+    return hash('sha256', this.#secret + token, 'binary')
   }
 }
