@@ -14,6 +14,7 @@ import { watchConfigFile } from './server/config-watcher.js'
 import { resolveWorkerCount, startPrimary } from './server/cluster.js'
 import { bindWorker, isClusterWorker } from './server/cluster-messages.js'
 import { buildAdminApp } from './admin/admin-server.js'
+import { tuneV8 } from './v8-tuning.js'
 
 const USAGE = `Usage:
   tokengate [run] [--config FILE] [--workers N|auto] [--no-watch]   run the gateway
@@ -200,6 +201,7 @@ function reloadConfig(gateway: Gateway, file: string, logger: Logger, count: (o:
 }
 
 async function main(): Promise<void> {
+  tuneV8()
   let cli: Cli
   try {
     cli = parseCli(process.argv.slice(2), process.env)
