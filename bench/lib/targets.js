@@ -3,7 +3,7 @@
 // { name, origin, handle, rssBytes() }.
 import { writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { URL, fileURLToPath } from 'node:url'
+import { URL, fileURLToPath, pathToFileURL } from 'node:url'
 import process from 'node:process'
 import { startProcess, waitUntil } from './procs.js'
 import { answers, httpRequest } from './http.js'
@@ -44,11 +44,22 @@ export async function startStub({ port, cpu, lifetimeS, delayMs }) {
   }
 }
 
-export function startPassthrough({ port, upstreamPort, cpu, lifetimeS }) {
+/**
+ * The passthrough runs with the V8 flags tokengate sets on itself (src/v8-tuning.ts): the ratios
+ * then compare proxy code with proxy code, and the upper bound is not lowered by the V8
+ * pathology those flags avoid.
+ */
+export async function startPassthrough({ port, upstreamPort, cpu, lifetimeS }) {
   return startNode({
-    name: 'passthrough', script: join(BENCH_DIR, 'passthrough.js'),
+    name: 'passthrough', script: join(BENCH_DIR, 'passthrough.js'), nodeArgs: await tokengateV8Flags(),
     args: ['--port', String(port), '--upstream', origin(upstreamPort)], port, cpu, lifetimeS, readyPath: '/ratings/1',
   })
+}
+
+async function tokengateV8Flags() {
+  const module = join(REPO_DIR, 'dist', 'v8-tuning.js')
+  if (!existsSync(module)) throw new Error(`${module} does not exist: run npm run build`)
+  return [...(await import(pathToFileURL(module).href)).V8_FLAGS]
 }
 
 export async function startNginx({ nginxPath, dir, port, upstreamPort, cpu, lifetimeS }) {
