@@ -7,6 +7,8 @@ const USAGE = `node bench/run.js [options]
   --connections N     concurrent connections (default 50)
   --threads N         wrk threads (default 1: the load generator shares one CPU)
   --warmup S          seconds of warm-up per target before round 1 (default 3; --quick: 1)
+  --settle S          unmeasured seconds of the same load right before each repeated-request run,
+                      so no target is measured straight out of idling (default 2; 0: none)
   --tokens N          distinct tokens of the large rotation (default 50000; --quick: 10000)
   --memory-tokens N   tokens cached by the memory measurement (default 100000; --quick: 20000)
   --no-memory         skip the memory measurement (bench/memory.js)
@@ -28,6 +30,7 @@ export function parseOptions(argv) {
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       warmup: { type: 'string' },
+      settle: { type: 'string', default: '2' },
       tokens: { type: 'string' },
       'memory-tokens': { type: 'string' },
       memory: { type: 'boolean', default: true },
@@ -57,6 +60,7 @@ export function parseOptions(argv) {
     connections: Math.floor(positive('connections', values.connections)),
     threads: Math.floor(positive('threads', values.threads)),
     warmupS: positive('warmup', values.warmup ?? (quick ? '1' : '3')),
+    settleS: positive('settle', values.settle, 0),
     tokens: Math.floor(positive('tokens', values.tokens ?? (quick ? '10000' : '50000'), 10)),
     memoryTokens: Math.floor(positive('memory-tokens', values['memory-tokens'] ?? (quick ? '20000' : '100000'), 100)),
     memory: values.memory && !values['no-memory'],
