@@ -125,13 +125,14 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jw
 }
 
 /** Every case once per round, in order: A B C … A B C …, so drift hits every target alike. */
-async function measureRounds({ cases, targets, stub, common, rounds, durationS, settleS, tokens, coldCapS, targetCpu }) {
+async function measureRounds({ cases, targets, stub, common, rounds, pairs, durationS, settleS, tokens, coldCapS, targetCpu }) {
   const runs = []
   const baseline = cases.find((c) => c.id === 'passthrough')
   const plan = []
   for (const c of cases) {
-    if (c.pairedBaseline && baseline !== undefined) plan.push({ ...baseline, pairedWith: c.id })
-    plan.push(c)
+    if (!c.pairedBaseline || baseline === undefined) plan.push(c)
+    // A B A B …: each pair is the baseline then the case, so machine drift hits both alike.
+    else for (let pair = 1; pair <= pairs; pair += 1) plan.push({ ...baseline, pairedWith: c.id, pair }, { ...c, pair })
   }
   for (let round = 1; round <= rounds; round += 1) {
     for (const c of plan) {
@@ -158,10 +159,11 @@ async function measureRounds({ cases, targets, stub, common, rounds, durationS, 
       const introspectionCalls = (await settledCalls(stub)) - callsBefore
       const gcPct = gcShare(gcBefore, await target.metrics?.(), result.durationS)
       const rpsPerCpuS = cpu.targetCpuPct > 0 ? result.rps / (cpu.targetCpuPct / 100) : null
-      const run = { caseId: c.id, ...(c.pairedWith === undefined ? {} : { pairedWith: c.pairedWith }), round, ...result, ...cpu, rpsPerCpuS, introspectionCalls, gcPct, rssBytes: target.rssBytes() }
+      const run = { caseId: c.id, ...(c.pairedWith === undefined ? {} : { pairedWith: c.pairedWith }), round, ...(c.pair === undefined ? {} : { pair: c.pair }), ...result, ...cpu, rpsPerCpuS, introspectionCalls, gcPct, rssBytes: target.rssBytes() }
       if (c.cold) run.passComplete = introspectionCalls >= tokens
       runs.push(run)
-      console.error(`[round ${round}] ${(c.pairedWith === undefined ? c.id : `${c.id} (for ${c.pairedWith})`).padEnd(12)} ${describe(run)}`)
+      const label = `${c.pairedWith === undefined ? c.id : `${c.id} (for ${c.pairedWith})`}${c.pair === undefined ? '' : ` #${c.pair}`}`
+      console.error(`[round ${round}] ${label.padEnd(12)} ${describe(run)}`)
     }
   }
   return runs
@@ -210,7 +212,7 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
-  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * (14 * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS)
+  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 4 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS)
   const warmToken = tokenLike('warm')
   const { jwksJson, token: jwtToken } = await jwtMaterial()
   const jwt = { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE }
@@ -237,7 +239,7 @@ async function main() {
     await runLoad({ ...common, origin: targets.tokengate.origin, path: jwtWarm.path, durationS: opts.warmupS, mode: fixed(jwtToken) })
     console.error('bench: warmed up tokengate JWT route')
   }
-  const runs = await measureRounds({ cases, targets, stub, common, rounds: opts.rounds, durationS: opts.durationS, settleS: opts.settleS, tokens: opts.tokens, coldCapS, targetCpu: layout.target })
+  const runs = await measureRounds({ cases, targets, stub, common, rounds: opts.rounds, pairs: opts.pairs, durationS: opts.durationS, settleS: opts.settleS, tokens: opts.tokens, coldCapS, targetCpu: layout.target })
   await stopAll()
 
   let memory = null
@@ -254,7 +256,7 @@ async function main() {
   const result = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    settings: { durationS: opts.durationS, rounds: opts.rounds, connections: opts.connections, threads: opts.threads, warmupS: opts.warmupS, tokens: opts.tokens, stubDelayMs: opts.stubDelayMs, coldCapS, quick: opts.quick },
+    settings: { durationS: opts.durationS, rounds: opts.rounds, pairs: opts.pairs, settleS: opts.settleS, connections: opts.connections, threads: opts.threads, warmupS: opts.warmupS, tokens: opts.tokens, stubDelayMs: opts.stubDelayMs, coldCapS, quick: opts.quick },
     environment: {
       machine: machineSummary(),
       loadgen: loadgenKind === 'wrk' ? versionOf(wrkPath, ['-v']).split(' Copyright')[0] : 'autocannon',

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util'
 const USAGE = `node bench/run.js [options]
   --duration S        seconds per measured run (default 10; --quick: 2)
   --rounds N          rounds of interleaved runs, at least 2 (default 3)
+  --pairs N           per round, how many times the unprotected and warm cases run, each right
+                      after a passthrough run of its own (default 3; --quick: 1)
   --connections N     concurrent connections (default 50)
   --threads N         wrk threads (default 1: the load generator shares one CPU)
   --warmup S          seconds of warm-up per target before round 1 (default 3; --quick: 1)
@@ -27,6 +29,7 @@ export function parseOptions(argv) {
     options: {
       duration: { type: 'string' },
       rounds: { type: 'string', default: '3' },
+      pairs: { type: 'string' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       warmup: { type: 'string' },
@@ -57,6 +60,7 @@ export function parseOptions(argv) {
     quick,
     durationS: positive('duration', values.duration ?? (quick ? '2' : '10')),
     rounds: Math.floor(positive('rounds', values.rounds, 2)),
+    pairs: Math.floor(positive('pairs', values.pairs ?? (quick ? '1' : '3'))),
     connections: Math.floor(positive('connections', values.connections)),
     threads: Math.floor(positive('threads', values.threads)),
     warmupS: positive('warmup', values.warmup ?? (quick ? '1' : '3')),
