@@ -131,8 +131,14 @@ async function measureRounds({ cases, targets, stub, common, rounds, pairs, dura
   const plan = []
   for (const c of cases) {
     if (!c.pairedBaseline || baseline === undefined) plan.push(c)
-    // A B A B …: each pair is the baseline then the case, so machine drift hits both alike.
-    else for (let pair = 1; pair <= pairs; pair += 1) plan.push({ ...baseline, pairedWith: c.id, pair }, { ...c, pair })
+    // A B, B A, A B …: adjacent runs, so machine drift hits both alike, and the order flips every
+    // pair, so neither side is always the one that runs second.
+    else {
+      for (let pair = 1; pair <= pairs; pair += 1) {
+        const ab = [{ ...baseline, pairedWith: c.id, pair }, { ...c, pair }]
+        plan.push(...(pair % 2 === 1 ? ab : ab.reverse()))
+      }
+    }
   }
   for (let round = 1; round <= rounds; round += 1) {
     for (const c of plan) {

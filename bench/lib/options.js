@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util'
 const USAGE = `node bench/run.js [options]
   --duration S        seconds per measured run (default 10; --quick: 2)
   --rounds N          rounds of interleaved runs, at least 2 (default 3)
-  --pairs N           per round, how many times the unprotected and warm cases run, each right
-                      after a passthrough run of its own (default 3; --quick: 1)
+  --pairs N           per round, how many times the unprotected and warm cases run, each next to
+                      a passthrough run of its own, order flipping every pair (default 3; --quick: 1)
   --connections N     concurrent connections (default 50)
   --threads N         wrk threads (default 1: the load generator shares one CPU)
   --warmup S          seconds of warm-up per target before round 1 (default 3; --quick: 1)

@@ -18,7 +18,7 @@ const median = (values) => {
 
 /** runs: [{ caseId, round, pair?, rps, p50Ms, p99Ms, non2xx, introspectionCalls, rssBytes, … }] */
 export function summarise(cases, runs) {
-  // A paired case runs `pair` 1…P times per round, each right after its own baseline run
+  // A paired case runs `pair` 1…P times per round, each next to its own baseline run
   // (`pairedWith`); every other case runs once per round (pair 1).
   const key = (caseId, round, pair) => `${caseId}#${round}#${pair}`
   const byKey = new Map(runs.filter((r) => r.pairedWith === undefined).map((r) => [key(r.caseId, r.round, r.pair ?? 1), r]))
@@ -134,7 +134,7 @@ export function markdown(result) {
     `${settings.rounds} interleaved rounds × ${settings.durationS} s per run, ${settings.connections} connections, ` +
       `introspection latency ${settings.stubDelayMs} ms. Values are medians over rounds; per-round lists are "round 1 / round 2 / …". ` +
       '"req per CPU-s" divides requests/s by the share of its core the target got, which stays comparable when other processes compete for that core. ' +
-      `The unprotected and warm cases run ${settings.pairs ?? 1} time(s) per round, each right after a passthrough run of its own, and their ratios are the median over all those pairs; the passthrough row covers all its runs. ` +
+      `The unprotected and warm cases run ${settings.pairs ?? 1} time(s) per round, each next to a passthrough run of its own (the order flips every pair), and their ratios are the median over all those pairs; the passthrough row covers all its runs. ` +
       '"GC %" is the share of the run tokengate spent in garbage collection (its own metrics).',
     '',
     '| target | scenario | req/s | p50 ms | p99 ms | non-2xx | introspection calls | RSS MiB | GC % | req/s × passthrough | p99 × passthrough | req per CPU-s | × passthrough |',
