@@ -32,7 +32,6 @@ async function settle(inspectPort) {
   await sleep(SETTLE_MS / 4)
 }
 
-
 /** Returns { tokens, connections, rssBeforeBytes, rssAfterBytes, bytesPerToken, introspectionCalls, fillS, fillRps, complete }. */
 export async function measureMemory({ dir, layout, loadgen, tokens, threads = 1, connections = FILL_CONNECTIONS, log = () => {} }) {
   const [upstreamPort, stubPort, tokengatePort, adminPort, inspectPort] = await freePorts(5)

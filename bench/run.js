@@ -31,8 +31,8 @@ function buildCases({ tokens, warmToken, jwtToken, files }) {
     { id: 'direct', target: 'upstream', scenario: 'direct, no proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
     { id: 'passthrough', target: 'passthrough', scenario: 'Fastify + http-proxy, no auth', path: '/ratings/1', mode: () => fixed(warmToken) },
     { id: 'nginx', target: 'nginx', scenario: 'plain reverse proxy', path: '/ratings/1', mode: () => fixed(warmToken) },
-    // The issue's two ratio targets get a passthrough run of their own right before them (A B A C):
-    // the ratio then compares runs seconds apart, not minutes.
+    // The issue's two ratio targets run as `--pairs` A B pairs next to passthrough runs of their
+    // own (measureRounds): each ratio then compares runs seconds apart, not minutes.
     { id: 'tg-open', target: 'tokengate', scenario: 'unprotected route', path: '/open/ratings/1', pairedBaseline: true, mode: () => fixed(warmToken) },
     { id: 'tg-warm', target: 'tokengate', scenario: 'one valid token (warm cache)', path: '/ratings/1', pairedBaseline: true, mode: () => fixed(warmToken) },
     { id: 'tg-rot1k', target: 'tokengate', scenario: '1,000 valid tokens in rotation', path: '/ratings/1', mode: () => ({ kind: 'rotate', file: files.small }) },
@@ -124,7 +124,10 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jw
   return { stub, targets, skipReasons }
 }
 
-/** Every case once per round, in order: A B C … A B C …, so drift hits every target alike. */
+/**
+ * Every case once per round, in order (A B C … A B C …), so drift hits every target alike; a
+ * `pairedBaseline` case instead runs `pairs` times per round, each next to a baseline run.
+ */
 async function measureRounds({ cases, targets, stub, common, rounds, pairs, durationS, settleS, tokens, coldCapS, targetCpu }) {
   const runs = []
   const baseline = cases.find((c) => c.id === 'passthrough')

@@ -42,8 +42,8 @@ export class IntrospectionCache {
   /**
    * Per instance, so keys from two caches (two endpoints) never collide. A random secret prefixed
    * to the token before hashing, so a memory dump holds no value that can be matched against a
-   * known token. One-shot `hash` over secret‖token: no HMAC
-   * object per request, and length extension is irrelevant to a key nobody else sees.
+   * known token. One-shot `hash` over secret‖token: no HMAC object per request, and length
+   * extension is irrelevant to a key nobody else sees.
    */
   readonly #secret = randomBytes(32).toString('base64url')
   readonly #lru: LRUCache<string, Entry>
