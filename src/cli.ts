@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // The only file that touches `process`: arguments, environment, signals, exit codes.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
@@ -14,7 +14,7 @@ import { watchConfigFile } from './server/config-watcher.js'
 import { resolveWorkerCount, startPrimary } from './server/cluster.js'
 import { bindWorker, isClusterWorker } from './server/cluster-messages.js'
 import { buildAdminApp } from './admin/admin-server.js'
-import { tuneV8 } from './v8-tuning.js'
+import { missingStartupFlags, tuneV8 } from './v8-tuning.js'
 
 const USAGE = `Usage:
   tokengate [run] [--config FILE] [--workers N|auto] [--no-watch]   run the gateway
@@ -109,6 +109,7 @@ async function runGateway(cli: Cli, worker: boolean): Promise<void> {
   }
   const logger = createLogger({ level: result.config.logLevel, pid: process.pid })
   for (const w of result.warnings) logger.warn({ problem: formatProblem(w) }, 'config warning')
+  if (!worker) hintStartupFlags(logger)
   const metrics = createMetrics()
   if (worker) shareWithClusterPrimary(metrics)
   const gateway = await startGateway(result.config, { logger, metrics, withAdmin: !worker })
@@ -135,6 +136,7 @@ async function runPrimary(cli: Cli): Promise<void> {
   if (result === undefined) return
   const { config } = result
   const logger = createLogger({ level: config.logLevel, pid: process.pid })
+  hintStartupFlags(logger)
   let stopping = false
   const handle = startPrimary({ workers: cli.workers, logger, graceMs: config.server.shutdownGraceMs + 5_000 })
   const admin = config.admin.enabled
@@ -198,6 +200,12 @@ function reloadConfig(gateway: Gateway, file: string, logger: Logger, count: (o:
     const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)]
     logger.error({ why, problems }, 'config reload failed; still serving the previous config')
   }
+}
+
+/** Started as `node dist/cli.js` rather than through a launcher: the gateway works, a little slower. */
+function hintStartupFlags(logger: Logger): void {
+  const missing = missingStartupFlags(process.execArgv)
+  if (missing.length > 0) logger.info({ missing }, `V8 flags missing: start with \`node ${missing.join(' ')} dist/cli.js\` (the tokengate bin, npm start and the image do)`)
 }
 
 async function main(): Promise<void> {

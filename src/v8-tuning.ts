@@ -1,5 +1,7 @@
-// V8 settings the gateway runs with, applied by the CLI before it serves (and by every cluster
-// worker, which runs the same CLI).
+// V8 settings the gateway runs with. Some V8 reads at every GC and the CLI sets them on itself
+// (every cluster worker runs the same CLI); others V8 reads only when it builds the heap, so they
+// must be on node's command line: the launchers carry them (the `tokengate` bin's shebang,
+// `npm start`, the Dockerfile, the demo), and cluster workers inherit the primary's.
 import { setFlagsFromString } from 'node:v8'
 
 /**
@@ -14,6 +16,29 @@ import { setFlagsFromString } from 'node:v8'
  */
 export const V8_FLAGS = ['--no-allocation-site-pretenuring'] as const
 
+/**
+ * The memory reducer off. When a process goes idle (after startup, or on a quiet night) it runs
+ * full GCs to shrink the heap, and those clear map transitions no live object uses. Node's
+ * nextTick builds its tick object with a `{ [symbol]: … }` literal; once that literal's
+ * transitions have been cleared and rebuilt, its feedback is no longer monomorphic, and every
+ * function that inlines nextTick (the stream internals, about 15 calls per proxied request) is
+ * re-optimised to call V8's runtime for it. Issue 6 measured that state, for the process's life,
+ * in most gateway processes that sat idle for a few seconds before their first load: ~5 % of CPU
+ * in Runtime_DefineKeyedOwnPropertyInLiteral and its helpers, 0.85-0.90x the throughput of the
+ * same build without it; with this flag, every process was free of it. The cost: an idle gateway
+ * keeps its heap at its last size until the next allocation-driven GC.
+ * V8 reads it only when it creates the heap, so it is a command-line flag.
+ */
+export const V8_STARTUP_FLAGS = ['--no-memory-reducer'] as const
+
+/** Everything a launcher should pass to node before the CLI's path. */
+export const V8_COMMAND_LINE_FLAGS: readonly string[] = [...V8_FLAGS, ...V8_STARTUP_FLAGS]
+
 export function tuneV8(): void {
   for (const flag of V8_FLAGS) setFlagsFromString(flag)
+}
+
+/** The startup flags this process was not started with (pure, for the CLI's startup hint). */
+export function missingStartupFlags(execArgv: readonly string[]): string[] {
+  return V8_STARTUP_FLAGS.filter((flag) => !execArgv.includes(flag))
 }

@@ -1,10 +1,14 @@
 // The V8 flags tokengate sets at startup must take effect when set from inside a running
-// process (src/v8-tuning.ts). V8 reports its pretenuring decisions with
+// process, and the ones V8 reads only at startup must be on every launcher's command line
+// (src/v8-tuning.ts). V8 reports its pretenuring decisions with
 // --trace-pretenuring-statistics: a process that allocates long-lived literals reports them,
 // the same process after tuneV8()'s flags reports none.
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
-import { V8_FLAGS } from '../src/v8-tuning.js'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { V8_COMMAND_LINE_FLAGS, V8_FLAGS, V8_STARTUP_FLAGS, missingStartupFlags } from '../src/v8-tuning.js'
 
 // One allocation site whose objects survive several scavenges: V8's pretenuring candidate.
 const ALLOCATE = `
@@ -24,4 +28,51 @@ function pretenuringLines(flags: readonly string[]): number {
 t.test('without the flags V8 weighs pretenuring the site; with them it never does', async (t) => {
   t.ok(pretenuringLines([]) > 0, 'the control process reports pretenuring decisions')
   t.equal(pretenuringLines(V8_FLAGS), 0)
+})
+
+// The memory reducer's full GCs run a few seconds after a process goes idle, and --trace-gc
+// marks them "(reduce)". V8 reads --no-memory-reducer only when it builds the heap, so the test
+// passes it on the command line, as the launchers do.
+const GO_IDLE = `
+let garbage = []
+for (let i = 0; i < 300000; i++) { garbage.push({ i, s: 'x' + i }); if (garbage.length > 50000) garbage = [] }
+garbage = null
+setTimeout(() => {}, 12000)
+`
+
+function reducerGcs(nodeFlags: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, '--trace-gc', '-e', GO_IDLE], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.includes('(reduce)')).length) : reject(new Error(`exit ${code}`))))
+  })
+}
+
+t.test('an idle process runs the memory reducer, one started with the startup flags does not', async (t) => {
+  const [control, tuned] = await Promise.all([reducerGcs([]), reducerGcs(V8_STARTUP_FLAGS)])
+  t.ok(control > 0, `the control process ran ${control} memory-reducer GCs`)
+  t.equal(tuned, 0)
+})
+
+t.test('every launcher passes the startup flags to node', async (t) => {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const read = (path: string): string => readFileSync(join(root, path), 'utf8')
+  const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start ?? ''
+  const launchers: Record<string, string> = {
+    'the bin (src/cli.ts shebang)': read('src/cli.ts').split('\n')[0] ?? '',
+    'npm start': start,
+    'the Dockerfile ENTRYPOINT': read('Dockerfile').split('\n').find((l) => l.startsWith('ENTRYPOINT')) ?? '',
+    'npm run demo (examples/demo/run.ts)': read('examples/demo/run.ts').split('\n').find((l) => l.startsWith('const GATEWAY_NODE_FLAGS')) ?? '',
+  }
+  for (const [name, line] of Object.entries(launchers)) {
+    for (const flag of V8_STARTUP_FLAGS) t.ok(line.includes(flag), `${name} passes ${flag}: ${line}`)
+  }
+})
+
+t.test('missingStartupFlags names what the process was started without', async (t) => {
+  t.same(missingStartupFlags([]), [...V8_STARTUP_FLAGS])
+  t.same(missingStartupFlags(['--inspect', ...V8_STARTUP_FLAGS]), [])
+  t.same(V8_COMMAND_LINE_FLAGS, [...V8_FLAGS, ...V8_STARTUP_FLAGS])
 })

@@ -45,9 +45,9 @@ export async function startStub({ port, cpu, lifetimeS, delayMs }) {
 }
 
 /**
- * The passthrough runs with the V8 flags tokengate sets on itself (src/v8-tuning.ts): the ratios
- * then compare proxy code with proxy code, and the upper bound is not lowered by the V8
- * pathology those flags avoid.
+ * The passthrough runs with the V8 flags tokengate's launchers give it (src/v8-tuning.ts): the
+ * ratios then compare proxy code with proxy code, and the upper bound is not lowered by the V8
+ * pathologies those flags avoid.
  */
 export async function startPassthrough({ port, upstreamPort, cpu, lifetimeS }) {
   return startNode({
@@ -59,7 +59,7 @@ export async function startPassthrough({ port, upstreamPort, cpu, lifetimeS }) {
 async function tokengateV8Flags() {
   const module = join(REPO_DIR, 'dist', 'v8-tuning.js')
   if (!existsSync(module)) throw new Error(`${module} does not exist: run npm run build`)
-  return [...(await import(pathToFileURL(module).href)).V8_FLAGS]
+  return [...(await import(pathToFileURL(module).href)).V8_COMMAND_LINE_FLAGS]
 }
 
 export async function startNginx({ nginxPath, dir, port, upstreamPort, cpu, lifetimeS }) {
@@ -80,8 +80,10 @@ export async function startTokengate({ dir, port, upstreamPort, stubPort, cacheM
   writeFileSync(config, tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort, jwt }))
   // The file's log level must hold: LOG_LEVEL in the environment would win over it.
   const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
+  // Started as its launchers start it (the bin, npm start, the image), with the V8 flags V8 reads
+  // only at startup.
   const started = await startNode({
-    name, script: cli, args: ['--config', config], nodeArgs, port, cpu, lifetimeS,
+    name, script: cli, args: ['--config', config], nodeArgs: [...await tokengateV8Flags(), ...nodeArgs], port, cpu, lifetimeS,
     readyPath: '/open/ratings/1', env: { ...env, NODE_ENV: 'production' },
   })
   const metricsUrl = adminPort === null ? null : `${origin(adminPort)}/metrics`

@@ -18,6 +18,8 @@ import { waitForGateway } from './wait.js'
 /** dist/examples/demo/run.js → the repository root. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const GATEWAY_CLI = 'dist/cli.js'
+// As the tokengate bin, npm start and the image start it (src/v8-tuning.ts).
+const GATEWAY_NODE_FLAGS = ['--no-memory-reducer']
 const GATEWAY_CONFIG = 'config/gateway.yaml'
 const READY_DEADLINE_MS = 30_000
 const STOP_GRACE_MS = 10_000
@@ -66,7 +68,7 @@ async function stopAll(exitCode: number): Promise<never> {
 }
 
 function startGateway(ports: Ports, authAdminUrl: string, ratingsUrl: string): ChildProcess {
-  const child = spawn(process.execPath, [GATEWAY_CLI, '--config', GATEWAY_CONFIG], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_CLI, '--config', GATEWAY_CONFIG], {
     cwd: REPO_ROOT,
     env: {
       ...env,
