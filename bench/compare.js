@@ -5,6 +5,7 @@
 //
 //   node bench/compare.js --a passthrough --b dist/cli.js --path /open/ratings/1
 //   node bench/compare.js --a /tmp/old/dist/cli.js --b dist/cli.js --pairs 12
+//   node bench/compare.js --a dist/cli.js --b dist/cli.js --mixed-b   # what other traffic does to a process
 //
 // A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
 // elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
@@ -19,23 +20,40 @@ import { allowedCpus, cpuLayout, findExecutable, freePorts } from './lib/system.
 import { installCleanup, onExit, stopAll } from './lib/procs.js'
 import { startPassthrough, startStub, startTokengate, startUpstream } from './lib/targets.js'
 import { runLoad } from './lib/load.js'
-import { tokenLike } from './lib/tokens.js'
+import { tokenLike, writeTokenFile } from './lib/tokens.js'
 
 const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [--duration S] [--connections N]
   SIDE        passthrough | path to a built tokengate dist/cli.js
   --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
   --pairs     alternating pairs (default 10); the order flips every pair
-  --duration  seconds per run (default 3), after a 5 s warm-up of each side`
+  --duration  seconds per run (default 3), after a 5 s warm-up of each side
+  --mixed-b   before the pairs, B (a tokengate) also serves what the suite sends between its warm
+              runs: 5 s without a token, 5 s of distinct invalid tokens, 5 s of a 20,000-token rotation`
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/**
+ * Denials, introspection calls and their answers run through the same Node, undici and Fastify
+ * functions as the proxied requests: V8 re-optimises those for the extra shapes, and that state
+ * stays. The suite's tokengate process serves all of this between its warm runs.
+ */
+async function serveMixedTraffic(side, common, dir) {
+  const path = '/ratings/1'
+  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'fixed', token: null } })
+  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'unique', prefix: 'invalid-' } })
+  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'rotate', file: writeTokenFile(dir, 'mixed.txt', 20_000) } })
+  console.error('compare: B served requests without a token, invalid tokens and a 20,000-token rotation')
+}
 
 async function main() {
   const { values } = parseArgs({ options: {
     a: { type: 'string' }, b: { type: 'string' }, path: { type: 'string', default: '/ratings/1' },
     pairs: { type: 'string', default: '10' }, duration: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' }, help: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '50' }, 'mixed-b': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   } })
   if (values.help || values.a === undefined || values.b === undefined) return console.log(USAGE)
+  if (values['mixed-b'] && values.b === 'passthrough') throw new Error('--mixed-b: B must be a tokengate build (the passthrough has no token checks)')
   installCleanup((m) => console.error(m))
   const wrk = findExecutable('wrk')
   const loadgen = { kind: wrk === null ? 'autocannon' : 'wrk', path: wrk }
@@ -59,6 +77,7 @@ async function main() {
 
   console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} pairs × ${durationS} s`)
   for (const s of [a, b]) await run(s, 5)
+  if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
   const ratios = []
   for (let i = 0; i < pairs; i += 1) {
     const rps = {}
