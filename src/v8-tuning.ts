@@ -2,6 +2,8 @@
 // (every cluster worker runs the same CLI); others V8 reads only when it builds the heap, so they
 // must be on node's command line: the launchers carry them (the `tokengate` bin's shebang,
 // `npm start`, the Dockerfile, the demo), and cluster workers inherit the primary's.
+import { createHook } from 'node:async_hooks'
+import { nextTick } from 'node:process'
 import { setFlagsFromString } from 'node:v8'
 
 /**
@@ -38,6 +40,33 @@ export const V8_COMMAND_LINE_FLAGS: readonly string[] = [...V8_FLAGS, ...V8_STAR
 
 export function tuneV8(): void {
   for (const flag of V8_FLAGS) setFlagsFromString(flag)
+  keepTickObjectShape()
+}
+
+/**
+ * One of Node's own tick objects, held for the process's life. A live object keeps its map, and
+ * so the literal's transitions, from being cleared by a full GC: the memory reducer is only one
+ * of the GCs that can do it (issue 6 found the nextTick state in one of two suite runs with the
+ * reducer off). With one tick object kept, 12 of 12 gateway processes (4 of them this CLI, 8 with
+ * the same code preloaded) stayed out of that state with the memory reducer on, against 2 of 4
+ * in it without, in the same test (`perf`, bench/README.md). The object is taken through an
+ * async hook that is on for a single nextTick call at startup.
+ */
+let keptTickObject: object | undefined
+
+export function keepTickObjectShape(): object | undefined {
+  if (keptTickObject !== undefined) return keptTickObject
+  const hook = createHook({
+    init(_id, type, _trigger, resource) {
+      if (type === 'TickObject' && keptTickObject === undefined) keptTickObject = resource as object
+    },
+  }).enable()
+  try {
+    nextTick(() => {})
+  } finally {
+    hook.disable()
+  }
+  return keptTickObject
 }
 
 /** The startup flags this process was not started with (pure, for the CLI's startup hint). */

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { V8_COMMAND_LINE_FLAGS, V8_FLAGS, V8_STARTUP_FLAGS, missingStartupFlags } from '../src/v8-tuning.js'
+import { V8_COMMAND_LINE_FLAGS, V8_FLAGS, V8_STARTUP_FLAGS, keepTickObjectShape, missingStartupFlags } from '../src/v8-tuning.js'
 
 // One allocation site whose objects survive several scavenges: V8's pretenuring candidate.
 const ALLOCATE = `
@@ -75,4 +75,16 @@ t.test('missingStartupFlags names what the process was started without', async (
   t.same(missingStartupFlags([]), [...V8_STARTUP_FLAGS])
   t.same(missingStartupFlags(['--inspect', ...V8_STARTUP_FLAGS]), [])
   t.same(V8_COMMAND_LINE_FLAGS, [...V8_FLAGS, ...V8_STARTUP_FLAGS])
+})
+
+t.test('keepTickObjectShape holds one of nextTick\'s own tick objects, and only one', async (t) => {
+  const kept = keepTickObjectShape()
+  t.ok(kept !== undefined, 'a tick object was captured')
+  const names = Object.getOwnPropertySymbols(kept).map((s) => s.description)
+  // Node 20 names them async_id_symbol and trigger_async_id_symbol.
+  t.equal(names.length, 2, 'it has the two symbols nextTick sets')
+  t.match(names[0], /async.?id/i)
+  t.match(names[1], /trigger/i)
+  t.same(Object.keys(kept as object), ['callback', 'args'])
+  t.equal(keepTickObjectShape(), kept, 'a second call keeps the same object')
 })
