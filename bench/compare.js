@@ -33,9 +33,9 @@ const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /**
- * Denials, introspection calls and their answers run through the same Node, undici and Fastify
- * functions as the proxied requests: V8 re-optimises those for the extra shapes, and that state
- * stays. The suite's tokengate process serves all of this between its warm runs.
+ * What the suite's tokengate serves between its warm runs: denials, and introspection calls with
+ * their answers, which run through the same Node and undici code as the proxied requests. Issue 6
+ * used it to ask whether that traffic leaves a process slower afterwards.
  */
 async function serveMixedTraffic(side, common, dir) {
   const path = '/ratings/1'
