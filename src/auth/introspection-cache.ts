@@ -11,7 +11,10 @@ export interface IntrospectionCacheOptions {
   /** 0: inactive answers are not cached. */
   readonly inactiveCacheTimeoutMs: number
   readonly maxEntries: number
-  /** Wall clock in milliseconds since the epoch; tests pass a fake one. */
+  /**
+   * Wall clock in milliseconds since the epoch; tests pass a fake one. Never 0: lru-cache takes
+   * an entry stored at time 0 for one without a TTL.
+   */
   readonly now?: () => number
 }
 
@@ -20,11 +23,6 @@ export type CacheOutcome = 'hit' | 'miss' | 'coalesced'
 export interface CacheLookup {
   readonly response: IntrospectionResponse
   readonly cache: CacheOutcome
-}
-
-interface Entry {
-  readonly response: IntrospectionResponse
-  readonly expiresAtMs: number
 }
 
 /** How long an answer may be reused; 0 means "do not cache". Pure. */
@@ -46,16 +44,20 @@ export class IntrospectionCache {
    * extension is irrelevant to a key nobody else sees.
    */
   readonly #secret = randomBytes(32).toString('base64url')
-  readonly #lru: LRUCache<string, Entry>
+  readonly #lru: LRUCache<string, IntrospectionResponse>
   readonly #compactor = new AnswerCompactor()
   readonly #inflight = new Map<string, Promise<IntrospectionResponse>>()
 
   constructor(opts: IntrospectionCacheOptions) {
     this.#opts = opts
     this.#now = opts.now ?? Date.now
-    this.#lru = new LRUCache<string, Entry>({
+    // The answer itself is the value, with no wrapper holding our own copy of its expiry: at
+    // 100 000+ entries each object per entry is heap and work for every full GC's marking
+    // (issue 6), and the wrapper with its boxed expiry were two of an answer's objects (the only
+    // ones of an inactive answer, which is shared). lru-cache's TTL is the one expiry check, on
+    // our clock, read on every lookup (no debounce), so a fake clock is exact.
+    this.#lru = new LRUCache<string, IntrospectionResponse>({
       max: Math.max(1, opts.maxEntries),
-      // lru-cache's TTL clock is ours too, and not debounced, so a fake clock is exact.
       perf: { now: this.#now },
       ttlResolution: 0,
     })
@@ -70,15 +72,13 @@ export class IntrospectionCache {
    * steady state, then costs no promise; `lookup` handles everything else.
    */
   cached(token: string): IntrospectionResponse | undefined {
-    const entry = this.#lru.get(this.#keyOf(token))
-    return entry !== undefined && this.#now() < entry.expiresAtMs ? entry.response : undefined
+    return this.#lru.get(this.#keyOf(token))
   }
 
   async lookup(token: string, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
     const key = this.#keyOf(token)
-    const entry = this.#lru.get(key)
-    // Checked here as well as by lru-cache: an entry at or past its end is never served.
-    if (entry !== undefined && this.#now() < entry.expiresAtMs) return { response: entry.response, cache: 'hit' }
+    const cached = this.#lru.get(key)
+    if (cached !== undefined) return { response: cached, cache: 'hit' }
     const pending = this.#inflight.get(key)
     if (pending !== undefined) return { response: await pending, cache: 'coalesced' }
     return { response: await this.#load(key, load), cache: 'miss' }
@@ -125,7 +125,11 @@ export class IntrospectionCache {
   #store(key: string, response: IntrospectionResponse): void {
     const nowMs = this.#now()
     const ttlMs = cacheTtlMs(response, nowMs, this.#opts)
-    if (ttlMs > 0) this.#lru.set(key, { response: this.#compactor.compact(response), expiresAtMs: nowMs + ttlMs }, { ttl: ttlMs })
+    // lru-cache serves an entry while `now - start <= ttl`; ours must end at start + ttlMs, so
+    // its ttl is one less (with an integer clock, `now <= start + ttlMs - 1` is `now < start +
+    // ttlMs`; with a fractional one it ends up to 1 ms early, never late). A 1 ms life, which
+    // would become ttl 0 (no expiry at all), is not worth caching.
+    if (ttlMs > 1) this.#lru.set(key, this.#compactor.compact(response), { ttl: ttlMs - 1 })
   }
 
   /**

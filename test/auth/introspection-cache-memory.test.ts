@@ -9,8 +9,11 @@ import { parseIntrospectionResponse } from '../../src/auth/introspection-respons
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
-/** Heap bytes per entry, lru-cache's per-slot arrays included: ~560 before answers were compacted, ~375 after. */
-const MAX_HEAP_BYTES_PER_ENTRY = 420
+/**
+ * Heap bytes per entry, lru-cache's per-slot arrays included: ~560 before answers were compacted,
+ * ~375 after, ~320 since the answer is stored without a wrapper.
+ */
+const MAX_HEAP_BYTES_PER_ENTRY = 360
 const ENTRIES = 20_000
 
 function heapUsed(): number {
@@ -31,4 +34,23 @@ t.test(`${ENTRIES} cached Hydra-shaped answers cost at most ${MAX_HEAP_BYTES_PER
   const perEntry = (heapUsed() - before) / ENTRIES
   t.equal(cache.size, ENTRIES)
   t.ok(perEntry <= MAX_HEAP_BYTES_PER_ENTRY, `${perEntry.toFixed(0)} B per entry`)
+})
+
+/**
+ * An inactive answer is one shared object, so its entry is the key and lru-cache's slots: ~325 B
+ * with a wrapper and its boxed expiry per entry, ~270 B without. Invalid tokens are what anyone
+ * can send without limit, so their cost is held too.
+ */
+const MAX_HEAP_BYTES_PER_INACTIVE_ENTRY = 300
+
+t.test(`${ENTRIES} cached inactive answers cost at most ${MAX_HEAP_BYTES_PER_INACTIVE_ENTRY} B of heap each`, async (t) => {
+  const cache = new IntrospectionCache({ cacheTimeoutMs: 600_000, inactiveCacheTimeoutMs: 60_000, maxEntries: ENTRIES })
+  const text = JSON.stringify({ active: false })
+  const before = heapUsed()
+  for (let i = 0; i < ENTRIES; i++) {
+    await cache.lookup(`invalid_${i}_${'x'.repeat(80)}`, async () => parseIntrospectionResponse(JSON.parse(text), []))
+  }
+  const perEntry = (heapUsed() - before) / ENTRIES
+  t.equal(cache.size, ENTRIES)
+  t.ok(perEntry <= MAX_HEAP_BYTES_PER_INACTIVE_ENTRY, `${perEntry.toFixed(0)} B per entry`)
 })

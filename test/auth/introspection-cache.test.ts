@@ -96,6 +96,24 @@ t.test('cacheTimeout ends an entry before a distant exp', async (t) => {
   t.equal((await c.lookup('tok', l.load)).cache, 'miss')
 })
 
+t.test('the last millisecond: cached() and lookup() agree, and a 1 ms life is not cached', async (t) => {
+  const clock = fakeClock()
+  const c = cache(clock, { cacheTimeoutMs: 2 })
+  const l = counted(active())
+  await c.lookup('tok', l.load)
+  t.ok(c.cached('tok'), 'at start')
+  clock.advance(1)
+  t.ok(c.cached('tok'), 'at start + 1 ms of 2')
+  clock.advance(1)
+  t.equal(c.cached('tok'), undefined, 'at start + ttl: gone')
+  t.equal((await c.lookup('tok', l.load)).cache, 'miss')
+  const short = cache(clock, { cacheTimeoutMs: 1 })
+  const s = counted(active())
+  await short.lookup('tok', s.load)
+  t.equal(short.cached('tok'), undefined, 'a 1 ms answer is not stored')
+  t.equal(short.size, 0)
+})
+
 t.test('inactive answers are cached for inactiveCacheTimeoutMs', async (t) => {
   const clock = fakeClock()
   const c = cache(clock, { inactiveCacheTimeoutMs: 5_000 })
