@@ -99,7 +99,13 @@ export class Authenticator {
     this.#observe = deps.observeIntrospection
   }
 
-  async authenticate(req: AuthRequest): Promise<AuthOutcome> {
+  /**
+   * The outcome: returned as it is when it needs no I/O (no token, a malformed one, or an answer
+   * already cached, which is nearly every request in steady state), so those requests pay for no
+   * promise and no microtask; as a promise, which never rejects, when the token must be
+   * introspected or verified.
+   */
+  authenticate(req: AuthRequest): AuthOutcome | Promise<AuthOutcome> {
     const policy = this.#policy
     const read = readToken(req, policy.tokenSource, policy.maxTokenLength)
     if (!read.ok) {
@@ -110,20 +116,25 @@ export class Authenticator {
         response: denial(policy, missing ? { description: read.description } : { error: 'invalid_request', description: read.description }),
       }
     }
-
     const hit = this.#cachedAnswer(read.token)
-    let looked: Validated
-    if (hit !== undefined) {
-      looked = { response: hit, cache: 'hit' }
-    } else {
-      try {
-        looked = await this.#validate(read.token, req)
-      } catch (err) {
-        const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
-        return { kind: 'error', code, response: unavailable(policy, code) }
-      }
-    }
+    if (hit !== undefined) return this.#judge({ response: hit, cache: 'hit' }, req)
+    return this.#validateAndJudge(read.token, req)
+  }
 
+  async #validateAndJudge(token: string, req: AuthRequest): Promise<AuthOutcome> {
+    let looked: Validated
+    try {
+      looked = await this.#validate(token, req)
+    } catch (err) {
+      const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
+      return { kind: 'error', code, response: unavailable(this.#policy, code) }
+    }
+    return this.#judge(looked, req)
+  }
+
+  /** Step 3 and the identity headers, for an answer in hand. */
+  #judge(looked: Validated, req: AuthRequest): AuthOutcome {
+    const policy = this.#policy
     const { response, cache } = looked
     if (looked.rejection !== undefined) {
       const { reason, description } = looked.rejection

@@ -104,7 +104,9 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     done()
   })
 
-  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // Not `async`: the unprotected route and a cached token are answered without a promise, as
+  // the plain proxy is; only a token that must be introspected or verified costs one.
+  function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     const runtime = getRuntime()
     const ctx = contextOf(request)
     if (ctx.targetError !== undefined || ctx.target === undefined) {
@@ -130,23 +132,26 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     ctx.route = match.route.name
     ctx.upstream = match.route.upstream
 
-    let allowed: AllowOutcome | undefined
     const policy = match.route.policy
-    if (policy !== undefined) {
-      const authenticator = runtime.authenticators.get(policy)
-      // A route names a policy the runtime lacks only through a bug; never proxy it unchecked.
-      if (authenticator === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_INTERNAL'))
-      const outcome = await authenticator.authenticate({
-        headers: request.headers,
-        rawHeaders: request.raw.rawHeaders,
-        query: target.query,
-        requestId: request.id,
-      })
-      recordDecision(ctx, policy, outcome)
-      if (outcome.kind !== 'allow') return sendPrepared(reply, outcome.response)
-      allowed = outcome
-    }
-    return forward(request, reply, runtime, match, host, allowed)
+    if (policy === undefined) return forward(request, reply, runtime, match, host, undefined)
+    const authenticator = runtime.authenticators.get(policy)
+    // A route names a policy the runtime lacks only through a bug; never proxy it unchecked.
+    if (authenticator === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_INTERNAL'))
+    const outcome = authenticator.authenticate({
+      headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
+      query: target.query,
+      requestId: request.id,
+    })
+    if (outcome instanceof Promise) return outcome.then((o) => afterVerdict(request, reply, runtime, match, host, policy, o))
+    return afterVerdict(request, reply, runtime, match, host, policy, outcome)
+  }
+
+  /** The policy's verdict recorded, then the request forwarded or the prepared answer sent. */
+  function afterVerdict(request: FastifyRequest, reply: FastifyReply, runtime: Runtime, match: RouteMatch, host: ClientHost, policy: string, outcome: AuthOutcome): FastifyReply {
+    recordDecision(contextOf(request), policy, outcome)
+    if (outcome.kind !== 'allow') return sendPrepared(reply, outcome.response)
+    return forward(request, reply, runtime, match, host, outcome)
   }
 
   function recordDecision(ctx: RequestContext, policy: string, outcome: AuthOutcome): void {

@@ -56,6 +56,19 @@ t.test('an active token is allowed, then served from the cache and re-decided', 
   t.equal(stub.callCount, 1)
 })
 
+t.test('a cached token and a missing one are judged without a promise; a new token needs one', async (t) => {
+  const { stub, auth } = await setup(t, { requiredScopes: ['ratings:read'] })
+  stub.setToken('good', { scope: 'ratings:read' })
+  const first = auth.authenticate(bearer('good'))
+  t.ok(first instanceof Promise, 'an uncached token is introspected')
+  t.match(await first, { kind: 'allow', cache: 'miss' })
+  const again = auth.authenticate(bearer('good'))
+  t.notOk(again instanceof Promise, 'the cached answer is judged at once')
+  t.match(again, { kind: 'allow', cache: 'hit' })
+  t.match(auth.authenticate({ headers: {}, rawHeaders: [], query: '' }), { kind: 'deny', reason: 'token_missing' })
+  t.equal(stub.callCount, 1)
+})
+
 t.test('inactive, refresh and under-scoped tokens are denied', async (t) => {
   const { stub, auth } = await setup(t, { requiredScopes: ['ratings:write'] })
   stub.setToken('refresh', { scope: 'ratings:write', tokenUse: 'refresh_token' })
