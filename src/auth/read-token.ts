@@ -98,7 +98,9 @@ function checkToken(token: string, maxTokenLength: number): ReadTokenResult {
 function rawHeaderValues(rawHeaders: readonly string[], lowerName: string): string[] {
   const values: string[] = []
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === lowerName) values.push(rawHeaders[i + 1]!)
+    const name = rawHeaders[i]!
+    // The length first: most names cannot match, and lower-casing each one is a new string.
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) values.push(rawHeaders[i + 1]!)
   }
   return values
 }

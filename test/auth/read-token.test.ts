@@ -24,6 +24,8 @@ const cases: Array<[name: string, raw: string[], expected: string]> = [
   ['= in the middle', ['Authorization', 'Bearer ab=cd'], 'invalid_request'],
   ['only padding', ['Authorization', 'Bearer ==='], 'invalid_request'],
   ['5000-char token', ['Authorization', `Bearer ${'a'.repeat(5000)}`], 'invalid_request'],
+  ['a longer name that starts with Authorization', ['Authorization-Extra', 'Bearer abc'], 'missing'],
+  ['a name of the same length, one letter off', ['Authorizatiom', 'Bearer abc'], 'missing'],
   ['duplicate Authorization', ['Authorization', 'Bearer abc', 'authorization', 'Bearer def'], 'invalid_request'],
   ['duplicate Authorization, second one odd', ['Authorization', 'Bearer abc', 'AUTHORIZATION', 'Basic x'], 'invalid_request'],
   ['token68 with = padding', ['Authorization', 'Bearer abc=='], 'token:abc=='],
