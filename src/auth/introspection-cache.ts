@@ -41,9 +41,11 @@ export class IntrospectionCache {
    * Per instance, so keys from two caches (two endpoints) never collide. A random secret prefixed
    * to the token before hashing, so a memory dump holds no value that can be matched against a
    * known token. One-shot `hash` over secret‖token: no HMAC object per request, and length
-   * extension is irrelevant to a key nobody else sees.
+   * extension is irrelevant to a key nobody else sees. 128 bits: out of reach of any search,
+   * and short enough that secret‖token for a token of up to 97 characters (Hydra's are 94) fits
+   * two SHA-256 blocks, not three — a third of the hashing on every cached request.
    */
-  readonly #secret = randomBytes(32).toString('base64url')
+  readonly #secret = randomBytes(16).toString('base64url')
   readonly #lru: LRUCache<string, IntrospectionResponse>
   readonly #compactor = new AnswerCompactor()
   readonly #inflight = new Map<string, Promise<IntrospectionResponse>>()
