@@ -56,7 +56,8 @@ export async function startPassthrough({ port, upstreamPort, cpu, lifetimeS }) {
   })
 }
 
-async function tokengateV8Flags() {
+/** The V8 flags tokengate's launchers start it with (src/v8-tuning.ts). */
+export async function tokengateV8Flags() {
   const module = join(REPO_DIR, 'dist', 'v8-tuning.js')
   if (!existsSync(module)) throw new Error(`${module} does not exist: run npm run build`)
   return [...(await import(pathToFileURL(module).href)).V8_COMMAND_LINE_FLAGS]

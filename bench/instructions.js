@@ -1,0 +1,232 @@
+// Instructions per request, counted by valgrind's callgrind: the passthrough, tokengate's
+// unprotected route and its warm protected route (one cached token), each warmed up and then
+// counted over exactly --requests requests. Counts repeat within ~1 % where requests/s move by
+// ±20 %, so this answers "does tokengate do more work per request than the passthrough?" on any
+// machine; it cannot see what costs cycles without instructions (cache misses, stalls).
+//   node bench/instructions.js [--requests 4000] [--warmup 20000] [--repeats 3] [--frames 25]
+// Needs valgrind (apt-get install -y valgrind) and a built dist/ (npm run build).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import os from 'node:os'
+import process from 'node:process'
+import console from 'node:console'
+import { freePorts } from './lib/system.js'
+import { installCleanup, onExit, startProcess, stopAll, stopProcess, waitUntil } from './lib/procs.js'
+import { TOKENGATE_CLI, startStub, startUpstream, tokengateV8Flags } from './lib/targets.js'
+import { answers } from './lib/http.js'
+import { tokengateYaml } from './lib/configs.js'
+import { tokenLike } from './lib/tokens.js'
+import { fixedLoadClient } from './lib/fixed-load.js'
+import { callgrindPrefix, callgrindTools, dump, instrument, profileOf, removeDumps } from './lib/callgrind.js'
+
+const USAGE = `node bench/instructions.js [options]   (npm run bench:instructions builds first)
+  --requests N     requests counted per run (default 4000)
+  --warmup N       uncounted requests first, so the JIT has settled (default 20000)
+  --repeats N      runs per target, interleaved; the median is reported (default 3)
+  --connections N  keep-alive connections of the load (default 8)
+  --frames N       top frames (self instructions) listed per target (default 25)
+  --simulate       also run callgrind's cache and branch-predictor models (~3× slower) and report
+                   their misses and callgrind's cycle estimate per request
+  --out DIR        where instructions.json / instructions.md go (default bench/results)
+`
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
+const READY_TIMEOUT_MS = 180_000
+const TOKEN = tokenLike('instructions')
+
+const CASES = [
+  { id: 'passthrough', title: 'passthrough (Fastify + @fastify/http-proxy, no auth)', path: '/ratings/1' },
+  { id: 'tg-open', title: 'tokengate, unprotected route', path: '/open/ratings/1' },
+  { id: 'tg-warm', title: 'tokengate, protected route, cached token', path: '/ratings/1' },
+]
+
+function options(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      requests: { type: 'string', default: '4000' },
+      warmup: { type: 'string', default: '20000' },
+      repeats: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '8' },
+      frames: { type: 'string', default: '25' },
+      simulate: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(BENCH_DIR, 'results') },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  const count = (name) => {
+    const n = Number(values[name])
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${values[name]}`)
+    return n
+  }
+  return {
+    help: values.help,
+    requests: count('requests'), warmup: count('warmup'), repeats: count('repeats'),
+    connections: count('connections'), frames: count('frames'), simulate: values.simulate, out: values.out,
+  }
+}
+
+/** Starts one target under callgrind (counting off), warms it up, counts `requests`, stops it. */
+async function countOne({ tools, kase, dir, ports, opts, flags }) {
+  const outFile = join(dir, `callgrind.${kase.id}.out`)
+  const nodeArgs = [...flags, '--perf-basic-prof']
+  const script = kase.id === 'passthrough'
+    ? [join(BENCH_DIR, 'passthrough.js'), '--port', String(ports.target), '--upstream', `http://127.0.0.1:${ports.upstream}`]
+    : [TOKENGATE_CLI, '--config', join(dir, 'tokengate.yaml')]
+  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
+  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
+  const handle = startProcess({
+    name: kase.id, cmd, args: [...prefix, process.execPath, ...nodeArgs, ...script],
+    // cwd: the temp dir, where --perf-basic-prof's isolate-*.log files go (and are removed with it).
+    lifetimeS: 3600, env: { ...env, NODE_ENV: 'production' }, cwd: dir,
+  })
+  const origin = `http://127.0.0.1:${ports.target}`
+  const client = fixedLoadClient({ origin, connections: opts.connections })
+  try {
+    await waitUntil(handle, () => answers(`${origin}${kase.path}`), READY_TIMEOUT_MS, 'HTTP answer')
+    const headers = { authorization: `Bearer ${TOKEN}` }
+    const warm = await client.send({ path: kase.path, headers, count: opts.warmup })
+    const pid = handle.commandPid()
+    await instrument(tools, pid, true)
+    const counted = await client.send({ path: kase.path, headers, count: opts.requests })
+    await instrument(tools, pid, false)
+    const file = await dump(tools, pid, outFile)
+    const ok = (t, n) => t.errors === 0 && t.statuses[200] === n
+    if (!ok(warm, opts.warmup) || !ok(counted, opts.requests)) {
+      throw new Error(`${kase.id}: expected only 200s, got ${JSON.stringify({ warm, counted })}`)
+    }
+    const perfMapFile = `/tmp/perf-${pid}.map`
+    const profile = await profileOf(tools, file, perfMapFile)
+    removeDumps(outFile, perfMapFile)
+    const per = (n) => n / opts.requests
+    const serving = Object.fromEntries(Object.entries(profile.events).map(([name, n]) => [name, per(n - profile.backgroundCompile[name])]))
+    return {
+      irPerRequest: per(profile.events.Ir),
+      backgroundCompilePerRequest: per(profile.backgroundCompile.Ir),
+      servingPerRequest: serving.Ir,
+      ...(opts.simulate ? { model: { ...serving, estimatedCycles: estimatedCycles(serving) } } : {}),
+      frames: profile.frames.slice(0, opts.frames).map((f) => ({ name: f.name, irPerRequest: per(f.ir) })),
+    }
+  } finally {
+    client.close()
+    await stopProcess(handle)
+  }
+}
+
+/**
+ * callgrind's own cycle estimate (its manual, and KCachegrind's "CEst"): an instruction is a cycle,
+ * an L1 miss or a mispredicted branch 10 more, a last-level miss 100 more. A model, not this CPU.
+ */
+function estimatedCycles(e) {
+  const l1 = e.I1mr + e.D1mr + e.D1mw
+  const ll = e.ILmr + e.DLmr + e.DLmw
+  return e.Ir + 10 * (l1 + e.Bcm + e.Bim) + 100 * ll
+}
+
+const MODEL_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw', 'Bcm', 'Bim', 'estimatedCycles']
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function summarise(runs) {
+  const byCase = Object.fromEntries(CASES.map((c) => [c.id, runs.filter((r) => r.caseId === c.id)]))
+  const base = median(byCase.passthrough.map((r) => r.servingPerRequest))
+  return CASES.map((c) => {
+    const own = byCase[c.id]
+    const serving = median(own.map((r) => r.servingPerRequest))
+    // The frames of the run whose count is the median one (or the nearest to it).
+    const typical = own.reduce((best, r) => (Math.abs(r.servingPerRequest - serving) < Math.abs(best.servingPerRequest - serving) ? r : best))
+    return {
+      caseId: c.id, title: c.title, path: c.path,
+      servingPerRequest: serving,
+      servingRange: [Math.min(...own.map((r) => r.servingPerRequest)), Math.max(...own.map((r) => r.servingPerRequest))],
+      irPerRequest: median(own.map((r) => r.irPerRequest)),
+      backgroundCompilePerRequest: median(own.map((r) => r.backgroundCompilePerRequest)),
+      ratioToPassthrough: serving / base,
+      ...(own[0].model === undefined ? {} : { model: Object.fromEntries(MODEL_EVENTS.map((e) => [e, median(own.map((r) => r.model[e]))])) }),
+      frames: typical.frames,
+    }
+  })
+}
+
+const k = (n) => `${(n / 1000).toFixed(1)}k`
+
+function markdown(result) {
+  const lines = [
+    `Instructions per request (callgrind; ${result.settings.requests} counted after ${result.settings.warmup} warm-up requests, ${result.settings.connections} connections, median of ${result.settings.repeats} interleaved runs; ${result.finishedAt})`,
+    '',
+    '| target | path | instructions / request | range | × passthrough | all threads | of which TurboFan (background) |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const s of result.summary) {
+    lines.push(`| ${s.title} | \`${s.path}\` | ${k(s.servingPerRequest)} | ${k(s.servingRange[0])}–${k(s.servingRange[1])} | ${s.ratioToPassthrough.toFixed(3)} | ${k(s.irPerRequest)} | ${k(s.backgroundCompilePerRequest)} |`)
+  }
+  if (result.summary[0].model !== undefined) {
+    const base = result.summary[0].model
+    lines.push('', 'callgrind\'s models, per request (medians; I1/D1 = first-level misses, LL = last-level, Bc/Bi = mispredicted conditional/indirect branches; estimated cycles = Ir + 10 × (L1 misses + mispredictions) + 100 × LL misses):', '')
+    lines.push(`| target | ${MODEL_EVENTS.join(' | ')} | estimated cycles × passthrough |`, `|---|${MODEL_EVENTS.map(() => '---:').join('|')}|---:|`)
+    for (const s of result.summary) lines.push(`| ${s.title} | ${MODEL_EVENTS.map((e) => Math.round(s.model[e]).toLocaleString('en-US')).join(' | ')} | ${(s.model.estimatedCycles / base.estimatedCycles).toFixed(3)} |`)
+  }
+  lines.push('', '"instructions / request" leaves out TurboFan\'s background compilation, whose progress after the warm-up depends on wall-clock time (valgrind runs ~50× slower); "all threads" includes it.')
+  for (const s of result.summary) {
+    lines.push('', `Top frames, ${s.title} (self instructions per request):`, '', '| instructions | frame |', '|---:|---|')
+    for (const f of s.frames) lines.push(`| ${Math.round(f.irPerRequest)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+async function main() {
+  const opts = options(process.argv.slice(2))
+  if (opts.help) {
+    console.log(USAGE)
+    return
+  }
+  const tools = callgrindTools()
+  if (tools === null) throw new Error('valgrind (with callgrind_control and callgrind_annotate) is not installed: apt-get install -y valgrind')
+  installCleanup((m) => console.error(m))
+  const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-instructions-'))
+  onExit(() => rmSync(dir, { recursive: true, force: true }))
+  const startedAt = new Date().toISOString()
+  const [upstreamPort, stubPort, targetPort] = await freePorts(3)
+  const upstream = await startUpstream({ port: upstreamPort, cpu: null, lifetimeS: 7200 })
+  const stub = await startStub({ port: stubPort, cpu: null, lifetimeS: 7200, delayMs: 2 })
+  writeFileSync(join(dir, 'tokengate.yaml'), tokengateYaml({ port: targetPort, upstreamPort, stubPort, cacheMaxEntries: 1000 }))
+  const flags = await tokengateV8Flags()
+  const ports = { upstream: upstreamPort, target: targetPort }
+  const runs = []
+  for (let repeat = 1; repeat <= opts.repeats; repeat += 1) {
+    for (const kase of CASES) {
+      const started = Date.now()
+      const counted = await countOne({ tools, kase, dir, ports, opts, flags })
+      runs.push({ caseId: kase.id, repeat, ...counted })
+      console.error(`${kase.id.padEnd(12)} repeat ${repeat}: ${k(counted.servingPerRequest)} instructions/request (+${k(counted.backgroundCompilePerRequest)} TurboFan) in ${Math.round((Date.now() - started) / 1000)} s`)
+    }
+  }
+  const introspectionCalls = await stub.calls()
+  const result = {
+    startedAt, finishedAt: new Date().toISOString(),
+    settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, simulate: opts.simulate },
+    environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
+    // One token, cached during the first warm-up of each tokengate: a handful of calls in all.
+    introspectionCalls,
+    summary: summarise(runs),
+    runs,
+  }
+  mkdirSync(opts.out, { recursive: true })
+  writeFileSync(join(opts.out, 'instructions.json'), `${JSON.stringify(result, null, 2)}\n`)
+  const md = markdown(result)
+  writeFileSync(join(opts.out, 'instructions.md'), md)
+  console.log(md)
+  await Promise.all([stopProcess(upstream.handle), stopProcess(stub.handle)])
+}
+
+main().then(
+  () => stopAll().then(() => process.exit(0)),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err)
+    stopAll().finally(() => process.exit(1))
+  },
+)

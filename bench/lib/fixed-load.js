@@ -1,0 +1,41 @@
+// Exactly `count` requests over `connections` keep-alive connections, from this process: for the
+// instruction counts, where what matters is how many requests the target served, not how fast.
+// One client keeps its connections between batches, so a measured batch neither opens nor closes
+// any: connection set-up and teardown stay out of the count.
+import http from 'node:http'
+
+export function fixedLoadClient({ origin, connections }) {
+  const { hostname, port } = new URL(origin)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
+
+  const one = (path, headers, tally) => new Promise((resolve) => {
+    const req = http.request({ hostname, port, path, headers, agent }, (res) => {
+      res.resume()
+      res.on('end', () => {
+        tally.statuses[res.statusCode] = (tally.statuses[res.statusCode] ?? 0) + 1
+        resolve()
+      })
+    })
+    req.on('error', () => {
+      tally.errors += 1
+      resolve()
+    })
+    req.end()
+  })
+
+  return {
+    /** Resolves to `{ statuses: { [code]: n }, errors }` once `count` requests were answered. */
+    async send({ path, headers = {}, count }) {
+      const tally = { statuses: {}, errors: 0 }
+      let started = 0
+      await Promise.all(Array.from({ length: connections }, async () => {
+        while (started < count) {
+          started += 1
+          await one(path, headers, tally)
+        }
+      }))
+      return tally
+    },
+    close: () => agent.destroy(),
+  }
+}
