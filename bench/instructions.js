@@ -29,7 +29,8 @@ const USAGE = `node bench/instructions.js [options]   (npm run bench:instruction
   --frames N       top frames (self instructions) listed per target (default 25)
   --simulate       also run callgrind's cache and branch-predictor models (~3× slower) and report
                    their misses and callgrind's cycle estimate per request
-  --out DIR        where instructions.json / instructions.md go (default bench/results)
+  --out DIR        where instructions.json / .md go, instructions-simulated.* with --simulate
+                   (default bench/results)
 `
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const READY_TIMEOUT_MS = 180_000
@@ -216,9 +217,11 @@ async function main() {
     runs,
   }
   mkdirSync(opts.out, { recursive: true })
-  writeFileSync(join(opts.out, 'instructions.json'), `${JSON.stringify(result, null, 2)}\n`)
+  // A modelled run keeps its own files: it is slower and rarer than the plain count.
+  const base = opts.simulate ? 'instructions-simulated' : 'instructions'
+  writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`)
   const md = markdown(result)
-  writeFileSync(join(opts.out, 'instructions.md'), md)
+  writeFileSync(join(opts.out, `${base}.md`), md)
   console.log(md)
   await Promise.all([stopProcess(upstream.handle), stopProcess(stub.handle)])
 }
