@@ -18,6 +18,7 @@ import { TOKENGATE_CLI, startStub, startUpstream, tokengateV8Flags } from './lib
 import { answers } from './lib/http.js'
 import { tokengateYaml } from './lib/configs.js'
 import { tokenLike } from './lib/tokens.js'
+import { median } from './lib/report.js'
 import { fixedLoadClient } from './lib/fixed-load.js'
 import { callgrindPrefix, callgrindTools, dump, instrument, profileOf, removeDumps } from './lib/callgrind.js'
 
@@ -27,7 +28,7 @@ const USAGE = `node bench/instructions.js [options]   (npm run bench:instruction
   --repeats N      runs per target, interleaved; the median is reported (default 3)
   --connections N  keep-alive connections of the load (default 8)
   --frames N       top frames (self instructions) listed per target (default 25)
-  --simulate       also run callgrind's cache and branch-predictor models (~3× slower) and report
+  --simulate       also run callgrind's cache and branch-predictor models (slower) and report
                    their misses and callgrind's cycle estimate per request
   --out DIR        where instructions.json / .md go, instructions-simulated.* with --simulate
                    (default bench/results)
@@ -126,11 +127,6 @@ function estimatedCycles(e) {
 }
 
 const MODEL_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw', 'Bcm', 'Bim', 'estimatedCycles']
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 function summarise(runs) {
   const byCase = Object.fromEntries(CASES.map((c) => [c.id, runs.filter((r) => r.caseId === c.id)]))

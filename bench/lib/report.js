@@ -9,7 +9,8 @@ export const GOALS = {
   bytesPerToken: 1024,
 }
 
-const median = (values) => {
+/** The median of the finite numbers in `values`, or null when there are none. */
+export const median = (values) => {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
   if (v.length === 0) return null
   const mid = Math.floor(v.length / 2)
