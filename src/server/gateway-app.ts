@@ -1,6 +1,7 @@
 // The traffic listener: one catch-all route whose handler reads like the spec —
 // normalise the target → match a route → authenticate when a policy protects it → forward.
 // Built without `listen`, so tests can `inject` it and the CLI decides where it binds.
+import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
@@ -9,12 +10,13 @@ import type { Logger } from '../observability/logger.js'
 import type { Metrics } from '../observability/metrics.js'
 import { normalizeRequestTarget } from '../routing/request-target.js'
 import type { RouteMatch } from '../routing/route-table.js'
+import type { UpstreamConfig } from '../config/types.js'
 import type { AuthOutcome } from '../auth/authenticator.js'
 import { clientResponseHeaders, upstreamHeaders } from '../proxy/upstream-headers.js'
 import { upstreamError } from '../proxy/upstream-errors.js'
 import { clientHost, type ClientHost } from './client-host.js'
 import { requestIdFor } from './request-id.js'
-import { kContext, type RequestContext, type WithContext } from './request-context.js'
+import { kContext, newRequestContext, type RequestContext, type WithContext } from './request-context.js'
 import { sendError, sendPrepared } from './responses.js'
 import { limitBody } from './body-limit.js'
 import type { Runtime } from './runtime.js'
@@ -61,7 +63,7 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     // Routing is ours (first match in file order, on the normalised path): Fastify's router only
     // ever sees one constant URL, so it can neither reject nor reinterpret the client's target.
     rewriteUrl(req) {
-      const context: RequestContext = {}
+      const context = newRequestContext()
       ;(req as WithContext)[kContext] = context
       try {
         context.target = normalizeRequestTarget(req.url ?? '')
@@ -175,38 +177,21 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     const ctx = contextOf(request)
     const upstream = runtime.config.upstreams.get(match.route.upstream)
     if (upstream === undefined) return fail(reply, ctx, new TokengateError('TG_ERR_INTERNAL'))
-    const query = ctx.target?.query ?? ''
-    const hasBody = request.body instanceof Readable
+    ctx.upstreamHeaders = {
+      upstreamHost: hostOfOrigin(upstream.origin),
+      preserveHost: match.route.preserveHost,
+      clientHost: host.value,
+      clientIp: request.ip,
+      proto: 'http',
+      requestId: request.id,
+      hasBody: request.body instanceof Readable,
+      removeHeaders: allowed?.removeHeaders ?? NONE,
+      setHeaders: allowed?.setHeaders ?? NONE,
+      stripAuthorization: allowed?.stripAuthorization ?? false,
+    }
     ctx.upstreamStartMs = performance.now()
     try {
-      return reply.from(upstream.origin + upstream.basePath + match.forwardPath, {
-        timeout: upstream.timeoutMs,
-        retryDelay: NO_RETRY,
-        queryString: () => query,
-        rewriteRequestHeaders: (_req, headers) =>
-          upstreamHeaders(headers, {
-            upstreamHost: hostOfOrigin(upstream.origin),
-            preserveHost: match.route.preserveHost,
-            clientHost: host.value,
-            clientIp: request.ip,
-            proto: 'http',
-            requestId: request.id,
-            hasBody,
-            removeHeaders: allowed?.removeHeaders ?? [],
-            setHeaders: allowed?.setHeaders ?? [],
-            stripAuthorization: allowed?.stripAuthorization ?? false,
-          }),
-        rewriteHeaders: (headers) => {
-          markUpstreamDone(ctx)
-          return clientResponseHeaders(headers)
-        },
-        onError: (r, { error }) => {
-          markUpstreamDone(ctx)
-          const err = upstreamError(error)
-          request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: upstream.name }, 'upstream failed')
-          fail(r as FastifyReply, ctx, err)
-        },
-      })
+      return reply.from(upstream.origin + upstream.basePath + match.forwardPath, forwardOptions(upstream))
     } catch (err) {
       // reply-from refuses, synchronously, a path it cannot decode as UTF-8 or that still looks
       // like traversal to it: the path is the only client input it checks there.
@@ -215,6 +200,56 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
   }
 
   return app
+}
+
+const NONE: readonly never[] = []
+
+/**
+ * reply-from's hooks are given the request or the reply, so they are built once and read the
+ * request's context: per-request closures would cost five function objects and their scope on
+ * every forwarded request. The options object is per upstream only for its timeout.
+ */
+const forwardOptionsByUpstream = new WeakMap<UpstreamConfig, object>()
+
+function forwardOptions(upstream: UpstreamConfig): object {
+  let options = forwardOptionsByUpstream.get(upstream)
+  if (options === undefined) {
+    options = {
+      timeout: upstream.timeoutMs,
+      retryDelay: NO_RETRY,
+      queryString: forwardedQuery,
+      rewriteRequestHeaders: requestHeadersForUpstream,
+      rewriteHeaders: responseHeadersForClient,
+      onError: onUpstreamError,
+    }
+    forwardOptionsByUpstream.set(upstream, options)
+  }
+  return options
+}
+
+function forwardedQuery(_search: string, _url: string, request: FastifyRequest): string {
+  return contextOf(request).target?.query ?? ''
+}
+
+function requestHeadersForUpstream(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const forwarding = contextOf(request).upstreamHeaders
+  // Set before reply.from is called; without it there is nothing safe to send.
+  if (forwarding === undefined) throw new TokengateError('TG_ERR_INTERNAL')
+  return upstreamHeaders(headers, forwarding)
+}
+
+function responseHeadersForClient(headers: IncomingHttpHeaders, request: FastifyRequest): IncomingHttpHeaders {
+  markUpstreamDone(contextOf(request))
+  return clientResponseHeaders(headers)
+}
+
+function onUpstreamError(reply: FastifyReply, { error }: { error: unknown }): void {
+  const request = reply.request
+  const ctx = contextOf(request)
+  markUpstreamDone(ctx)
+  const err = upstreamError(error)
+  request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: ctx.upstream }, 'upstream failed')
+  fail(reply, ctx, err)
 }
 
 function fail(reply: FastifyReply, ctx: RequestContext, err: TokengateError): FastifyReply {
@@ -242,7 +277,7 @@ function contextOf(request: FastifyRequest): RequestContext {
   const raw = request.raw as WithContext
   let ctx = raw[kContext]
   if (ctx === undefined) {
-    ctx = {}
+    ctx = newRequestContext()
     raw[kContext] = ctx
   }
   return ctx
