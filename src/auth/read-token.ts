@@ -29,6 +29,15 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
  */
 const BEARER = /^([A-Za-z0-9!#$%&'*+\-.^_`|~]+) (.*)$/s
 
+/**
+ * What nearly every client sends, `Bearer` as written in RFC 6750 and a well-formed token, in one
+ * test: no match array, no lower-cased scheme, no second pass over the token. It accepts a subset
+ * of what BEARER then TOKEN68 accept, with the same token, so everything else takes that path
+ * and gets its precise error.
+ */
+const COMMON_BEARER = /^Bearer [A-Za-z0-9\-._~+/]+=*$/
+const COMMON_PREFIX_LENGTH = 'Bearer '.length
+
 export function readToken(input: TokenRequest, source: TokenSource, maxTokenLength: number): ReadTokenResult {
   switch (source.kind) {
     case 'authorization':
@@ -47,6 +56,7 @@ function fromAuthorization(rawHeaders: readonly string[], maxTokenLength: number
   const [value] = values
   if (value === undefined) return missing('no Authorization header')
   if (values.length > 1) return invalid('more than one Authorization header')
+  if (COMMON_BEARER.test(value)) return checkToken(value.slice(COMMON_PREFIX_LENGTH), maxTokenLength, true)
   const match = BEARER.exec(value)
   if (match === null) {
     if (value.length === 0) return invalid('the Authorization header is empty')
@@ -87,10 +97,10 @@ function fromCookie(cookieHeader: string | undefined, name: string, maxTokenLeng
   return checkToken(value, maxTokenLength)
 }
 
-function checkToken(token: string, maxTokenLength: number): ReadTokenResult {
+function checkToken(token: string, maxTokenLength: number, syntaxChecked = false): ReadTokenResult {
   if (token.length === 0) return invalid('the access token is empty')
   if (token.length > maxTokenLength) return invalid(`the access token is longer than ${maxTokenLength} characters`)
-  if (!TOKEN68.test(token)) return invalid('the access token is not a valid b64token (RFC 6750 section 2.1)')
+  if (!syntaxChecked && !TOKEN68.test(token)) return invalid('the access token is not a valid b64token (RFC 6750 section 2.1)')
   return { ok: true, token }
 }
 

@@ -3,6 +3,7 @@
 // b64token with `=` only as trailing padding — within maxTokenLength, from exactly one header.
 import t from 'tap'
 import fc from 'fast-check'
+import { isDeepStrictEqual } from 'node:util'
 import { readToken } from '../../src/auth/read-token.js'
 
 const RUNS = 5000
@@ -46,6 +47,19 @@ t.test('every valid b64token within the length is accepted, with any case of the
   const token = fc.tuple(fc.array(b64char, { minLength: 1, maxLength: MAX - 2 }), fc.integer({ min: 0, max: 2 })).map(([c, pad]) => c.join('') + '='.repeat(pad))
   const scheme = fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR')
   fc.assert(fc.property(scheme, token, (s, tok) => accepted(['Authorization', `${s} ${tok}`]) === tok), { numRuns: RUNS })
+  t.pass()
+})
+
+t.test('the scheme as RFC 6750 writes it gets the same answer as any other case of it', async (t) => {
+  // `Bearer` exactly takes readToken's one-regex path; `bearer` always takes the precise one.
+  const rest = fc.oneof(headerValue, fc.string({ unit: fc.constantFrom(...'Aa9-._~+/= '.split('')), maxLength: 2 * MAX }))
+  fc.assert(
+    fc.property(rest, (r) => {
+      const read = (scheme: string) => readToken({ headers: {}, rawHeaders: ['Authorization', `${scheme} ${r}`], query: '' }, SOURCE, MAX)
+      return isDeepStrictEqual(read('Bearer'), read('bearer'))
+    }),
+    { numRuns: RUNS },
+  )
   t.pass()
 })
 
