@@ -30,6 +30,6 @@ EXPOSE 8080 9901
 # The admin listener's /healthz, fetched with Node itself: the slim image has no curl.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TOKENGATE_ADMIN_PORT || 9901) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# --no-memory-reducer: see src/v8-tuning.ts (V8 reads it only at startup).
-ENTRYPOINT ["node", "--no-memory-reducer", "dist/cli.js"]
+# --no-memory-reducer, --single-threaded-gc: see src/v8-tuning.ts (V8 reads them only at startup).
+ENTRYPOINT ["node", "--no-memory-reducer", "--single-threaded-gc", "dist/cli.js"]
 CMD ["--config", "/etc/tokengate/gateway.yaml"]

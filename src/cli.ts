@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-memory-reducer
+#!/usr/bin/env -S node --no-memory-reducer --single-threaded-gc
 // The only file that touches `process`: arguments, environment, signals, exit codes.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'

@@ -40,19 +40,40 @@ garbage = null
 setTimeout(() => {}, 12000)
 `
 
-function reducerGcs(nodeFlags: readonly string[]): Promise<number> {
+/** How many lines of a child node's stdout contain `marker`, run with `nodeFlags` and `script`. */
+function countLines(nodeFlags: readonly string[], script: string, marker: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--trace-gc', '-e', GO_IDLE], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [...nodeFlags, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
     child.once('error', reject)
-    child.once('exit', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.includes('(reduce)')).length) : reject(new Error(`exit ${code}`))))
+    child.once('exit', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.includes(marker)).length) : reject(new Error(`exit ${code}`))))
   })
 }
+
+const reducerGcs = (nodeFlags: readonly string[]): Promise<number> => countLines([...nodeFlags, '--trace-gc'], GO_IDLE, '(reduce)')
 
 t.test('an idle process runs the memory reducer, one started with the startup flags does not', async (t) => {
   const [control, tuned] = await Promise.all([reducerGcs([]), reducerGcs(V8_STARTUP_FLAGS)])
   t.ok(control > 0, `the control process ran ${control} memory-reducer GCs`)
+  t.equal(tuned, 0)
+})
+
+// Enough old-generation objects for a full GC to start marking; V8 logs each concurrent marking
+// task with --trace-concurrent-marking, and a process with --single-threaded-gc starts none.
+const FILL_OLD_GENERATION = `
+const keep = []
+for (let i = 0; i < 400000; i++) keep.push({ i, s: 'x' + i })
+let garbage = []
+for (let i = 0; i < 2000000; i++) { garbage.push({ i }); if (garbage.length > 100000) garbage = [] }
+`
+
+const concurrentMarkingTasks = (nodeFlags: readonly string[]): Promise<number> =>
+  countLines([...nodeFlags, '--trace-concurrent-marking'], FILL_OLD_GENERATION, 'concurrent marking task')
+
+t.test('a process marks its heap on background threads, one started with the startup flags does not', async (t) => {
+  const [control, tuned] = await Promise.all([concurrentMarkingTasks([]), concurrentMarkingTasks(V8_STARTUP_FLAGS)])
+  t.ok(control > 0, `the control process started ${control} concurrent marking tasks`)
   t.equal(tuned, 0)
 })
 

@@ -19,7 +19,7 @@ import { waitForGateway } from './wait.js'
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const GATEWAY_CLI = 'dist/cli.js'
 // As the tokengate bin, npm start and the image start it (src/v8-tuning.ts).
-const GATEWAY_NODE_FLAGS = ['--no-memory-reducer']
+const GATEWAY_NODE_FLAGS = ['--no-memory-reducer', '--single-threaded-gc']
 const GATEWAY_CONFIG = 'config/gateway.yaml'
 const READY_DEADLINE_MS = 30_000
 const STOP_GRACE_MS = 10_000

@@ -136,7 +136,7 @@ t.test('the Dockerfile: pinned Node LTS, production deps, non-root, CLI entrypoi
   for (const from of froms) t.match(from, /^node:(22|24)-bookworm-slim$/)
   t.match(dockerfile, /npm ci --omit=dev/)
   t.match(dockerfile, /^USER node$/m)
-  t.match(dockerfile, /^ENTRYPOINT \["node", "--no-memory-reducer", "dist\/cli\.js"\]$/m)
+  t.match(dockerfile, /^ENTRYPOINT \["node", "--no-memory-reducer", "--single-threaded-gc", "dist\/cli\.js"\]$/m)
   t.ok(dockerfile.includes(`CMD ["--config", "${GATEWAY_CONFIG_IN_CONTAINER}"]`))
   const healthcheck = dockerfile.slice(dockerfile.indexOf('HEALTHCHECK'))
   t.match(healthcheck, /node.*\/healthz/s)
