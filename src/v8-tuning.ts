@@ -38,7 +38,7 @@ export const V8_FLAGS = ['--no-allocation-site-pretenuring'] as const
  * (it is scaled by processes: `--workers`, one per core, or one-CPU containers), so those threads
  * do not run beside the event loop but instead of it, each taking scheduler slices from it while
  * marking lasts. With 100 000 cached answers (an old generation of ~40 MB) issue 6 measured
- * event-loop stalls of 75-155 ms around each major GC, and a warm-route p99 of 23-125 ms
+ * event-loop stalls of 59-155 ms around each major GC, and a warm-route p99 of 23-125 ms
  * (median 3.3x the passthrough's) against 24-44 ms (0.89x) for the same build with this flag, and
  * 1.065x the requests/s; with an empty cache it changed little (1.05x requests/s, p99 0.95x).
  * The cost: on a host with idle cores the marking work that could have run there runs on the
