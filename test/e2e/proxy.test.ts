@@ -18,7 +18,7 @@ upstreams:
   app: { url: "${upstream.url}", timeout: 2s }
   based: { url: "${upstream.url}/base/", timeout: 2s }
   slow: { url: "${slow.url}", timeout: 1s }
-  dead: { url: "http://127.0.0.1:1", timeout: 1s }
+  nowhere: { url: "http://127.0.0.1:1", timeout: 1s }
 routes:
   - name: api-host
     hosts: ["api.example.com", "*.internal.test"]
@@ -37,7 +37,7 @@ routes:
     forwardTo: { upstream: slow }
   - name: dead
     matchers: [ { uri: { exact: /dead } } ]
-    forwardTo: { upstream: dead }
+    forwardTo: { upstream: nowhere }
   - name: only-post
     matchers: [ { uri: { exact: /submit }, methods: [POST] } ]
     forwardTo: { upstream: app }
@@ -138,6 +138,12 @@ t.test('an upstream that refuses gives 502, one that is too slow 504, each with 
   const late = await request(`${gw.url}/slow`)
   t.equal(late.statusCode, 504)
   t.same(await late.body.json(), { error: 'The upstream did not answer in time', code: 'TG_ERR_UPSTREAM_TIMEOUT' })
+  // The failure is logged with the upstream's name, and the access line still times the upstream.
+  const failed = await gw.waitForLog((l) => l.msg === 'upstream failed' && l.upstream === 'nowhere')
+  t.equal((failed.err as { code?: unknown }).code, 'TG_ERR_UPSTREAM_UNAVAILABLE')
+  const access = await gw.waitForLog((l) => l.msg === 'request' && l.path === '/dead')
+  t.equal(access.status, 502)
+  t.type(access.upstreamMs, 'number')
 })
 
 t.test('upstream status, headers and body pass through', async (t) => {
