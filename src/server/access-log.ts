@@ -1,17 +1,17 @@
 // One access line per request, with the auth decision as data. Never the query string, the
 // token, or any header value: the path is the normalised one, without its query.
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestContext } from './request-context.js'
 
-export function accessLogFields(request: FastifyRequest, reply: FastifyReply, ctx: RequestContext): Record<string, unknown> {
+export function accessLogFields(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, durationMs: number): Record<string, unknown> {
   const fields: Record<string, unknown> = {
-    reqId: request.id,
-    method: request.raw.method,
+    reqId: ctx.requestId,
+    method: req.method,
     path: ctx.target?.path,
     route: ctx.route,
     upstream: ctx.upstream,
-    status: reply.statusCode,
-    durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    status: res.statusCode,
+    durationMs: Math.round(durationMs * 100) / 100,
   }
   if (ctx.upstreamMs !== undefined) fields.upstreamMs = Math.round(ctx.upstreamMs * 100) / 100
   if (ctx.policy !== undefined) {

@@ -1,9 +1,9 @@
 // The traffic listener: one catch-all route whose handler reads like the spec —
 // normalise the target → match a route → authenticate when a policy protects it → forward.
 // Built without `listen`, so tests can `inject` it and the CLI decides where it binds.
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
 import { TokengateError, isTokengateError } from '../errors.js'
 import type { Logger } from '../observability/logger.js'
@@ -21,6 +21,7 @@ import { sendError, sendPrepared } from './responses.js'
 import { limitBody } from './body-limit.js'
 import type { Runtime } from './runtime.js'
 import { accessLogFields } from './access-log.js'
+import { responseClassNotifying } from './response-end.js'
 
 export interface GatewayAppOptions {
   readonly getRuntime: () => Runtime
@@ -39,18 +40,32 @@ const ROUTE_PATH = '/'
 const NO_RETRY = (): null => null
 
 export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
-  const { getRuntime, metrics } = opts
+  const { getRuntime, metrics, logger } = opts
+
+  /** The access line and the request metrics, once per response (see response-end.ts). */
+  function onResponseEnd(req: IncomingMessage, res: ServerResponse): void {
+    const ctx = (req as WithContext)[kContext]
+    if (ctx === undefined) return
+    const durationMs = performance.now() - ctx.startMs
+    if (logger.isLevelEnabled('info')) logger.info(accessLogFields(req, res, ctx, durationMs), 'request')
+    metrics?.observeRequest(ctx.route ?? 'none', res.statusCode, durationMs / 1000)
+    if (ctx.upstreamMs !== undefined) metrics?.observeUpstream(ctx.route ?? 'none', ctx.upstreamMs / 1000)
+  }
+
+  const forwardOptions = forwardOptionsCache((reply, failure) => onUpstreamError(logger, reply, failure))
+
+  // Fastify gets no logger: with one, it builds a child logger and puts two listeners on every
+  // response (see response-end.ts). Our lines go to `logger` and carry `reqId` themselves.
   const app = fastify({
-    loggerInstance: opts.logger as FastifyBaseLogger,
-    // Our own access line (onResponse) replaces Fastify's two per-request lines.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
-    genReqId: requestIdFor,
-    // No per-request child logger: pino would serialise (and redact) its bindings on every
-    // request. Our few request-scoped lines carry `reqId` themselves.
-    childLoggerFactory: (logger) => logger,
+    genReqId(req) {
+      const id = requestIdFor(req)
+      rawContext(req).requestId = id
+      return id
+    },
     return503OnClosing: true,
     // Fastify passes `http` to http.createServer: the limits Node enforces before we see a byte.
     http: {
+      ServerResponse: responseClassNotifying(onResponseEnd),
       ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
       ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeout: opts.headersTimeoutMs }),
       // Node enforces headersTimeout/requestTimeout only when it sweeps its connections, every
@@ -91,19 +106,10 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
   app.setErrorHandler((err, request, reply) => {
     const known = isTokengateError(err) ? err : undefined
     const status = known?.statusCode ?? (typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500)
-    if (status >= 500) request.log.error({ reqId: request.id, err }, 'request failed')
+    if (status >= 500) logger.error({ reqId: request.id, err }, 'request failed')
     const answer = known ?? new TokengateError(status === 413 ? 'TG_ERR_BODY_TOO_LARGE' : 'TG_ERR_INTERNAL', status < 500 ? 'Bad request' : undefined, { cause: err, statusCode: status })
     contextOf(request).errorCode = answer.code
     return sendError(reply, answer)
-  })
-
-  app.addHook('onResponse', (request, reply, done) => {
-    const ctx = contextOf(request)
-    const seconds = reply.elapsedTime / 1000
-    if (opts.logger.isLevelEnabled('info')) request.log.info(accessLogFields(request, reply, ctx), 'request')
-    metrics?.observeRequest(ctx.route ?? 'none', reply.statusCode, seconds)
-    if (ctx.upstreamMs !== undefined) metrics?.observeUpstream(ctx.route ?? 'none', ctx.upstreamMs / 1000)
-    done()
   })
 
   // Not `async`: the unprotected route and a cached token are answered without a promise, as
@@ -204,27 +210,30 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
 
 const NONE: readonly never[] = []
 
+type UpstreamErrorHandler = (reply: FastifyReply, failure: { error: unknown }) => void
+
 /**
  * reply-from's hooks are given the request or the reply, so they are built once and read the
  * request's context: per-request closures would cost five function objects and their scope on
  * every forwarded request. The options object is per upstream only for its timeout.
  */
-const forwardOptionsByUpstream = new WeakMap<UpstreamConfig, object>()
-
-function forwardOptions(upstream: UpstreamConfig): object {
-  let options = forwardOptionsByUpstream.get(upstream)
-  if (options === undefined) {
-    options = {
-      timeout: upstream.timeoutMs,
-      retryDelay: NO_RETRY,
-      queryString: forwardedQuery,
-      rewriteRequestHeaders: requestHeadersForUpstream,
-      rewriteHeaders: responseHeadersForClient,
-      onError: onUpstreamError,
+function forwardOptionsCache(onError: UpstreamErrorHandler): (upstream: UpstreamConfig) => object {
+  const byUpstream = new WeakMap<UpstreamConfig, object>()
+  return (upstream) => {
+    let options = byUpstream.get(upstream)
+    if (options === undefined) {
+      options = {
+        timeout: upstream.timeoutMs,
+        retryDelay: NO_RETRY,
+        queryString: forwardedQuery,
+        rewriteRequestHeaders: requestHeadersForUpstream,
+        rewriteHeaders: responseHeadersForClient,
+        onError,
+      }
+      byUpstream.set(upstream, options)
     }
-    forwardOptionsByUpstream.set(upstream, options)
+    return options
   }
-  return options
 }
 
 function forwardedQuery(_search: string, _url: string, request: FastifyRequest): string {
@@ -243,12 +252,12 @@ function responseHeadersForClient(headers: IncomingHttpHeaders, request: Fastify
   return clientResponseHeaders(headers)
 }
 
-function onUpstreamError(reply: FastifyReply, { error }: { error: unknown }): void {
+function onUpstreamError(logger: Logger, reply: FastifyReply, { error }: { error: unknown }): void {
   const request = reply.request
   const ctx = contextOf(request)
   markUpstreamDone(ctx)
   const err = upstreamError(error)
-  request.log.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: ctx.upstream }, 'upstream failed')
+  logger.warn({ reqId: request.id, err: { code: err.code, cause: causeCode(error) }, upstream: ctx.upstream }, 'upstream failed')
   fail(reply, ctx, err)
 }
 
@@ -274,7 +283,11 @@ function causeCode(err: unknown): string | undefined {
 }
 
 function contextOf(request: FastifyRequest): RequestContext {
-  const raw = request.raw as WithContext
+  return rawContext(request.raw)
+}
+
+function rawContext(req: IncomingMessage): RequestContext {
+  const raw = req as WithContext
   let ctx = raw[kContext]
   if (ctx === undefined) {
     ctx = newRequestContext()

@@ -5,6 +5,9 @@ import type { TokengateError } from '../errors.js'
 import type { UpstreamHeaderContext } from '../proxy/upstream-headers.js'
 
 export interface RequestContext {
+  /** performance.now() when the request reached the gateway: the access line's duration starts here. */
+  readonly startMs: number
+  requestId: string | undefined
   target: NormalizedTarget | undefined
   targetError: TokengateError | undefined
   route: string | undefined
@@ -28,6 +31,8 @@ export interface RequestContext {
  */
 export function newRequestContext(): RequestContext {
   return {
+    startMs: performance.now(),
+    requestId: undefined,
     target: undefined,
     targetError: undefined,
     route: undefined,
