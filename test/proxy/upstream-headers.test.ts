@@ -54,3 +54,13 @@ t.test('the upstream\'s hop-by-hop response headers stop at the gateway', async 
   const out = clientResponseHeaders({ connection: 'keep-alive, X-Internal', 'keep-alive': 'timeout=5', 'x-internal': 'secret', 'content-type': 'text/plain', 'transfer-encoding': 'chunked' })
   t.same(out, { 'content-type': 'text/plain' })
 })
+
+t.test('a plain Connection value removes only the hop-by-hop headers, and every other value is still parsed', async (t) => {
+  const upstream = { 'keep-alive': 'timeout=5', 'x-internal': 'kept', 'content-type': 'text/plain' }
+  for (const connection of ['keep-alive', 'close', 'Keep-Alive', 'Close']) {
+    t.same(clientResponseHeaders({ connection, ...upstream }), { 'x-internal': 'kept', 'content-type': 'text/plain' }, connection)
+  }
+  for (const connection of ['close, x-internal', 'X-Internal', 'keep-alive ,x-internal', 'KEEP-ALIVE, X-INTERNAL']) {
+    t.same(clientResponseHeaders({ connection, ...upstream }), { 'content-type': 'text/plain' }, connection)
+  }
+})
