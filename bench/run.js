@@ -13,7 +13,7 @@ import { installCleanup, isShuttingDown, onExit, stopAll } from './lib/procs.js'
 import { startNginx, startPassthrough, startStub, startTokengate, startUpstream } from './lib/targets.js'
 import { runLoad } from './lib/load.js'
 import { tokenLike, writeTokenFile } from './lib/tokens.js'
-import { checkTargets, markdown, summarise } from './lib/report.js'
+import { checkTargets, markdown, summarise, summariseShared } from './lib/report.js'
 import { JWT_AUDIENCE, JWT_ISSUER, jwtMaterial } from './lib/jwt.js'
 import { httpRequest } from './lib/http.js'
 import { measureMemory } from './memory.js'
@@ -104,10 +104,12 @@ const describe = (r) => `${fmt(r.rps)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${f
 
 /** Upstream and stub first (the targets need them), then every target that can start. */
 async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jwt }) {
-  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort, adminPort] = await freePorts(6)
+  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort, adminPort, controlPort] = await freePorts(7)
   const upstream = await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
   const stub = await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: opts.stubDelayMs })
   const targets = { upstream, passthrough: await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS }) }
+  // The shared-core runs' control: a second, identical passthrough.
+  if (opts.sharedRuns > 0) targets['passthrough-2'] = await startPassthrough({ port: controlPort, upstreamPort, cpu: layout.target, lifetimeS })
   const skipReasons = {}
   if (nginxPath !== null) targets.nginx = await startNginx({ nginxPath, dir, port: nginxPort, upstreamPort, cpu: layout.target, lifetimeS })
   else skipReasons.nginx = opts.nginx ? 'nginx not installed' : '--no-nginx'
@@ -179,6 +181,44 @@ async function measureRounds({ cases, targets, stub, common, rounds, pairs, dura
 }
 
 /**
+ * The unprotected and warm cases once more, each loaded at the same moment as the passthrough,
+ * both processes on the one target core. The scheduler gives each half of the core, so each
+ * side's requests/s is what half a core buys it, and whatever speeds up or slows down the
+ * machine during a run (the passthrough ranges 3.6k–5.6k req/s within one suite run here, more
+ * than the differences measured) hits both sides in the same instant and divides out of the
+ * ratio. The control, a second identical passthrough against the first, shows the method's own
+ * error. p99 is not compared here: it mostly measures the other process's time slices.
+ */
+async function measureSharedCore({ cases, targets, common, runs, durationS, settleS }) {
+  const baseline = targets.passthrough
+  const plan = [
+    { id: 'passthrough-2', scenario: 'control: a second passthrough', target: targets['passthrough-2'], path: '/ratings/1', mode: fixed(common.warmToken) },
+    ...cases.filter((c) => c.pairedBaseline && c.skipReason === undefined && targets[c.target] !== undefined)
+      .map((c) => ({ id: c.id, scenario: c.scenario, target: targets[c.target], path: c.path, mode: c.mode(1) })),
+  ].filter((p) => p.target !== undefined)
+  const { warmToken, ...load } = common
+  const both = (plan, seconds) => Promise.all([
+    runLoad({ ...load, origin: baseline.origin, path: '/ratings/1', mode: fixed(warmToken), durationS: seconds }),
+    runLoad({ ...load, origin: plan.target.origin, path: plan.path, mode: plan.mode, durationS: seconds }),
+  ])
+  // The control has idled since its warm-up while the passthrough served every round: it gets
+  // the passthrough's JIT state back before it is compared with it.
+  const control = plan.find((p) => p.id === 'passthrough-2')
+  if (control !== undefined) await runLoad({ ...load, origin: control.target.origin, path: control.path, mode: control.mode, durationS: Math.max(10, durationS) })
+  const results = []
+  for (let run = 1; run <= runs; run += 1) {
+    for (const p of plan) {
+      if (settleS > 0) await both(p, settleS)
+      const [base, own] = await both(p, durationS)
+      const ratio = base.rps > 0 ? own.rps / base.rps : null
+      results.push({ caseId: p.id, scenario: p.scenario, run, rps: own.rps, baselineRps: base.rps, ratio, p99Ms: own.p99Ms, baselineP99Ms: base.p99Ms, non2xx: own.non2xx + base.non2xx, socketErrors: own.socketErrors + own.timeouts + base.socketErrors + base.timeouts })
+      console.error(`[shared core ${run}] ${p.id.padEnd(13)} ${fmt(own.rps)} req/s against the passthrough's ${fmt(base.rps)}: ${ratio === null ? 'n/a' : ratio.toFixed(3)}×`)
+    }
+  }
+  return results
+}
+
+/**
  * The JWT cases are measured only if their route lets the token through: a 401 or 500 under load
  * would measure the deny path instead.
  */
@@ -221,7 +261,8 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
-  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 4 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS)
+  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 4 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS) +
+    3 * opts.sharedRuns * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S)
   const warmToken = tokenLike('warm')
   const { jwksJson, token: jwtToken } = await jwtMaterial()
   const jwt = { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE }
@@ -249,6 +290,9 @@ async function main() {
     console.error('bench: warmed up tokengate JWT route')
   }
   const runs = await measureRounds({ cases, targets, stub, common, rounds: opts.rounds, pairs: opts.pairs, durationS: opts.durationS, settleS: opts.settleS, tokens: opts.tokens, coldCapS, targetCpu: layout.target })
+  const sharedRuns = opts.sharedRuns > 0
+    ? await measureSharedCore({ cases, targets, common: { ...common, warmToken }, runs: opts.sharedRuns, durationS: opts.durationS, settleS: opts.settleS })
+    : []
   await stopAll()
 
   let memory = null
@@ -262,10 +306,11 @@ async function main() {
   const quiet = quietnessNote(runs)
   if (quiet !== null) notes.push(quiet)
   const summary = summarise(cases, runs)
+  const sharedCore = summariseShared(sharedRuns)
   const result = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    settings: { durationS: opts.durationS, rounds: opts.rounds, pairs: opts.pairs, settleS: opts.settleS, connections: opts.connections, threads: opts.threads, warmupS: opts.warmupS, tokens: opts.tokens, stubDelayMs: opts.stubDelayMs, coldCapS, quick: opts.quick },
+    settings: { durationS: opts.durationS, rounds: opts.rounds, pairs: opts.pairs, sharedRuns: opts.sharedRuns, settleS: opts.settleS, connections: opts.connections, threads: opts.threads, warmupS: opts.warmupS, tokens: opts.tokens, stubDelayMs: opts.stubDelayMs, coldCapS, quick: opts.quick },
     environment: {
       machine: machineSummary(),
       loadgen: loadgenKind === 'wrk' ? versionOf(wrkPath, ['-v']).split(' Copyright')[0] : 'autocannon',
@@ -274,10 +319,12 @@ async function main() {
       loadAverageAtStart,
     },
     summary,
-    targets: checkTargets(summary, runs, { tokens: opts.tokens, memory }),
+    sharedCore,
+    targets: checkTargets(summary, runs, { tokens: opts.tokens, memory, sharedCore }),
     memory,
     notes,
     runs,
+    sharedRuns,
   }
   const out = opts.out ?? RESULTS_DIR
   mkdirSync(out, { recursive: true })

@@ -6,6 +6,9 @@ const USAGE = `node bench/run.js [options]
   --rounds N          rounds of interleaved runs, at least 2 (default 3)
   --pairs N           per round, how many times the unprotected and warm cases run, each next to
                       a passthrough run of its own, order flipping every pair (default 3; --quick: 1)
+  --shared-runs N     runs of the unprotected and warm cases loaded at the same moment as the
+                      passthrough on one shared core, and of the control (a second passthrough)
+                      (default 4; --quick: 1; 0: none)
   --connections N     concurrent connections (default 50)
   --threads N         wrk threads (default 1: the load generator shares one CPU)
   --warmup S          seconds of warm-up per target before round 1 (default 3; --quick: 1)
@@ -30,6 +33,7 @@ export function parseOptions(argv) {
       duration: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       pairs: { type: 'string' },
+      'shared-runs': { type: 'string' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       warmup: { type: 'string' },
@@ -61,6 +65,7 @@ export function parseOptions(argv) {
     durationS: positive('duration', values.duration ?? (quick ? '2' : '10')),
     rounds: Math.floor(positive('rounds', values.rounds, 2)),
     pairs: Math.floor(positive('pairs', values.pairs ?? (quick ? '1' : '3'))),
+    sharedRuns: Math.floor(positive('shared-runs', values['shared-runs'] ?? (quick ? '1' : '4'), 0)),
     connections: Math.floor(positive('connections', values.connections)),
     threads: Math.floor(positive('threads', values.threads)),
     warmupS: positive('warmup', values.warmup ?? (quick ? '1' : '3')),

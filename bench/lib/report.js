@@ -66,8 +66,50 @@ export function summarise(cases, runs) {
   })
 }
 
+/** The control's ratio may be off 1 by this much before the shared-core ratios are not trusted. */
+export const SHARED_CONTROL_TOLERANCE = 0.03
+
+/**
+ * sharedRuns: [{ caseId, scenario, run, rps, baselineRps, ratio, … }] from bench/run.js's
+ * measureSharedCore → one row per case: the median ratio and its range.
+ */
+export function summariseShared(sharedRuns) {
+  const ids = [...new Set(sharedRuns.map((r) => r.caseId))]
+  return ids.map((id) => {
+    const own = sharedRuns.filter((r) => r.caseId === id)
+    const ratios = own.map((r) => r.ratio).filter((x) => typeof x === 'number' && Number.isFinite(x))
+    return {
+      id,
+      scenario: own[0].scenario,
+      n: ratios.length,
+      rps: median(own.map((r) => r.rps)),
+      baselineRps: median(own.map((r) => r.baselineRps)),
+      rpsRatio: median(ratios),
+      min: ratios.length === 0 ? null : Math.min(...ratios),
+      max: ratios.length === 0 ? null : Math.max(...ratios),
+      non2xx: own.reduce((a, r) => a + r.non2xx, 0),
+      socketErrors: own.reduce((a, r) => a + r.socketErrors, 0),
+    }
+  })
+}
+
+/**
+ * A requests/s target is judged on the shared-core ratio when it was measured cleanly (at least
+ * three runs, no errors, and a control within SHARED_CONTROL_TOLERANCE of 1): the interleaved
+ * pairs see the machine at different moments, and on a machine whose speed drifts by more than
+ * the margins being judged their median can land either side of a goal. Otherwise the
+ * interleaved ratio decides, and must also hold per CPU-second.
+ */
+function sharedVerdict(sharedCore, id) {
+  const row = sharedCore?.find((r) => r.id === id)
+  const control = sharedCore?.find((r) => r.id === 'passthrough-2')
+  const clean = (r) => r !== undefined && r.n >= 3 && r.rpsRatio !== null && r.non2xx === 0 && r.socketErrors === 0
+  const usable = clean(row) && clean(control) && Math.abs(control.rpsRatio - 1) <= SHARED_CONTROL_TOLERANCE
+  return { row, control, usable }
+}
+
 /** The issue's targets, each { goal, measured, pass } (pass null when not measured). */
-export function checkTargets(summary, runs, { tokens, memory }) {
+export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] }) {
   const row = (id) => summary.find((s) => s.id === id && s.skipped === null)
   const warm = row('tg-warm')
   const open = row('tg-open')
@@ -80,12 +122,23 @@ export function checkTargets(summary, runs, { tokens, memory }) {
   const test = (value, ok) => (value === null || value === undefined ? null : ok(value))
   // A throughput ratio passes only if it also holds per CPU-second (when measured): on a busy
   // machine the passthrough may have lost more of its core than tokengate did, or the reverse.
-  const atLeast = (row, goal) => test(row?.rpsRatio, (v) => v >= goal && (row.rpsPerCpuRatio === null || row.rpsPerCpuRatio >= goal))
+  const interleavedAtLeast = (row, goal) => test(row?.rpsRatio, (v) => v >= goal && (row.rpsPerCpuRatio === null || row.rpsPerCpuRatio >= goal))
+  const atLeast = (row, goal) => {
+    const shared = sharedVerdict(sharedCore, row?.id)
+    return shared.usable ? shared.row.rpsRatio >= goal : interleavedAtLeast(row, goal)
+  }
+  const rpsMeasured = (row) => {
+    const interleaved = `interleaved ${fmt(row?.rpsRatio)}× (per CPU-second: ${fmt(row?.rpsPerCpuRatio)}×${pairsOf(row)})`
+    const { row: shared, control, usable } = sharedVerdict(sharedCore, row?.id)
+    if (shared === undefined) return interleaved
+    const sharedText = `one core shared: ${fmt(shared.rpsRatio)}× (${shared.n} runs, ${fmt(shared.min)}–${fmt(shared.max)}; control ${fmt(control?.rpsRatio)}×)`
+    return usable ? `**${sharedText}**; ${interleaved}` : `${interleaved}; ${sharedText}, not used: ${control === undefined ? 'no control' : 'control, runs or errors out of bounds'}`
+  }
   const callsPerRound = cold.map((c) => c.introspectionCalls + (runs.find((r) => r.caseId === 'tg-rot-warm' && r.round === c.round)?.introspectionCalls ?? 0))
   return [
-    { goal: `Protected route, warm cache: requests/s ≥ ${GOALS.warmRpsRatio}× passthrough`, measured: `${fmt(warm?.rpsRatio)}× (per CPU-second: ${fmt(warm?.rpsPerCpuRatio)}×${pairsOf(warm)})`, pass: atLeast(warm, GOALS.warmRpsRatio) },
+    { goal: `Protected route, warm cache: requests/s ≥ ${GOALS.warmRpsRatio}× passthrough`, measured: rpsMeasured(warm), pass: atLeast(warm, GOALS.warmRpsRatio) },
     { goal: `Protected route, warm cache: p99 ≤ ${GOALS.warmP99Ratio}× passthrough`, measured: `${fmt(warm?.p99Ratio)}×`, pass: test(warm?.p99Ratio, (v) => v <= GOALS.warmP99Ratio) },
-    { goal: `Unprotected route: requests/s ≥ ${GOALS.openRpsRatio}× passthrough`, measured: `${fmt(open?.rpsRatio)}× (per CPU-second: ${fmt(open?.rpsPerCpuRatio)}×${pairsOf(open)})`, pass: atLeast(open, GOALS.openRpsRatio) },
+    { goal: `Unprotected route: requests/s ≥ ${GOALS.openRpsRatio}× passthrough`, measured: rpsMeasured(open), pass: atLeast(open, GOALS.openRpsRatio) },
     {
       goal: `${n} rotating tokens: introspection calls = distinct tokens (first + second pass, per round)`,
       measured: cold.length === 0 ? 'n/a' : `${callsPerRound.map((c) => c.toLocaleString('en-US')).join(' / ')} (expected ${n} each${cold.some((c) => !c.passComplete) ? '; a first pass hit its time cap' : ''})`,
@@ -126,7 +179,7 @@ const list = (xs) => (xs.length === 0 ? '–' : xs.map((x) => x.toLocaleString('
 const mark = (pass) => (pass === null ? '–' : pass ? '✓' : '✗')
 
 export function markdown(result) {
-  const { summary, targets, settings, environment, memory, notes } = result
+  const { summary, sharedCore = [], targets, settings, environment, memory, notes } = result
   const lines = [
     `### tokengate benchmark — ${result.finishedAt}`,
     '',
@@ -149,6 +202,14 @@ export function markdown(result) {
     lines.push(`| ${s.target} | ${s.scenario} | ${num(s.rps, 0)} | ${num(s.p50Ms, 2)} | ${num(s.p99Ms, 2)} | ${list(s.non2xx)} | ` +
       `${list(s.introspectionCalls)} | ${num(s.rssMiB, 1)} | ${num(s.gcPct, 1)} | ${num(s.rpsRatio, 3)} | ${num(s.p99Ratio, 3)} | ` +
       `${num(s.rpsPerCpuS, 0)} | ${num(s.rpsPerCpuRatio, 3)} |`)
+  }
+  if (sharedCore.length > 0) {
+    lines.push('', `One core shared: each case loaded at the same moment as the passthrough, both on the target core, ${settings.sharedRuns} run(s) of ${settings.durationS} s per case; ` +
+      'the control is a second passthrough. Ratios are tokengate\'s requests/s over the passthrough\'s in the same run, median and range.', '',
+      '| case | scenario | runs | req/s | passthrough req/s | req/s × passthrough | range | errors |', '|---|---|---:|---:|---:|---:|---|---:|')
+    for (const r of sharedCore) {
+      lines.push(`| ${r.id} | ${r.scenario} | ${r.n} | ${num(r.rps, 0)} | ${num(r.baselineRps, 0)} | ${num(r.rpsRatio, 3)} | ${num(r.min, 3)}–${num(r.max, 3)} | ${r.non2xx + r.socketErrors} |`)
+    }
   }
   lines.push('', '| target from the issue | measured | |', '|---|---|:-:|')
   for (const t of targets) lines.push(`| ${t.goal} | ${t.measured} | ${mark(t.pass)} |`)
