@@ -65,7 +65,7 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
     return503OnClosing: true,
     // Fastify passes `http` to http.createServer: the limits Node enforces before we see a byte.
     http: {
-      ServerResponse: responseClassNotifying(onResponseEnd),
+      ServerResponse: responseClassNotifying(onResponseEnd, (err) => logger.error({ err }, 'access line or request metrics failed')),
       ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderSize: opts.maxHeaderBytes }),
       ...(opts.headersTimeoutMs === undefined ? {} : { headersTimeout: opts.headersTimeoutMs }),
       // Node enforces headersTimeout/requestTimeout only when it sweeps its connections, every

@@ -9,7 +9,11 @@ import { ServerResponse, type IncomingMessage } from 'node:http'
 /** Called once per response, when it has ended (sent in full) or been destroyed. */
 export type ResponseEndListener = (req: IncomingMessage, res: ServerResponse) => void
 
-export function responseClassNotifying(onEnd: ResponseEndListener): typeof ServerResponse {
+/**
+ * `onError` gets what `onEnd` throws: `end()` is called from Fastify's send path and from stream
+ * pipes, where an exception would break the response or the process, not the accounting.
+ */
+export function responseClassNotifying(onEnd: ResponseEndListener, onError: (err: unknown) => void): typeof ServerResponse {
   return class NotifyingResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
     #notified = false
 
@@ -31,7 +35,11 @@ export function responseClassNotifying(onEnd: ResponseEndListener): typeof Serve
     #notify(): void {
       if (this.#notified) return
       this.#notified = true
-      onEnd(this.req, this)
+      try {
+        onEnd(this.req, this)
+      } catch (err) {
+        onError(err)
+      }
     }
   }
 }

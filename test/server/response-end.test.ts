@@ -16,7 +16,7 @@ async function serve(t: Test, handler: RequestListener): Promise<{ origin: strin
   const ended: Ended[] = []
   const responses = new WeakSet<ServerResponse>()
   const server = createServer(
-    { ServerResponse: responseClassNotifying((req, res) => ended.push({ url: req.url, status: res.statusCode, sameResponse: responses.has(res) })) },
+    { ServerResponse: responseClassNotifying((req, res) => ended.push({ url: req.url, status: res.statusCode, sameResponse: responses.has(res) }), (err) => { throw err }) },
     (req, res) => {
       responses.add(res)
       handler(req, res)
@@ -106,4 +106,25 @@ t.test('requests on one keep-alive connection report once each', async (t) => {
   for (let i = 0; i < 20; i++) answers.push(await get(`${origin}/n${i}`, agent))
   t.same(answers.map((a) => ('body' in a ? a.body : a.error)), Array.from({ length: 20 }, (_, i) => `/n${i}`))
   t.same(ended.map((e) => e.url), Array.from({ length: 20 }, (_, i) => `/n${i}`))
+})
+
+t.test('a listener that throws does not break the response: its error goes to onError', async (t) => {
+  const errors: unknown[] = []
+  const server = createServer(
+    { ServerResponse: responseClassNotifying(() => { throw new Error('accounting failed') }, (err) => errors.push(err)) },
+    (req, res) => {
+      if (req.url === '/stream') Readable.from(['x', 'y']).pipe(res)
+      else res.end('ok')
+    },
+  )
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  t.same(await get(`${origin}/plain`), { status: 200, body: 'ok' })
+  t.same(await get(`${origin}/stream`), { status: 200, body: 'xy' })
+  t.same(errors.map((e) => (e as Error).message), ['accounting failed', 'accounting failed'])
 })
