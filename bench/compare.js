@@ -6,6 +6,7 @@
 //   node bench/compare.js --a passthrough --b dist/cli.js --path /open/ratings/1
 //   node bench/compare.js --a /tmp/old/dist/cli.js --b dist/cli.js --pairs 12
 //   node bench/compare.js --a dist/cli.js --b dist/cli.js --mixed-b   # what other traffic does to a process
+//   node bench/compare.js --a passthrough --b dist/cli.js --shared     # both loaded at once on one core
 //
 // A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
 // elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
@@ -27,6 +28,8 @@ const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [-
   --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
   --pairs     alternating pairs (default 10); the order flips every pair
   --duration  seconds per run (default 3), after a 5 s warm-up of each side
+  --shared    run each pair's two sides at the same moment, sharing the core, instead of one after
+              the other: the machine's drift then hits both alike (see bench/README.md)
   --mixed-b   before the pairs, B (a tokengate) also serves what the suite sends between its warm
               runs: 5 s without a token, 5 s of distinct invalid tokens, 5 s of a 20,000-token rotation`
 
@@ -50,6 +53,7 @@ async function main() {
     a: { type: 'string' }, b: { type: 'string' }, path: { type: 'string', default: '/ratings/1' },
     pairs: { type: 'string', default: '10' }, duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' }, 'mixed-b': { type: 'boolean', default: false },
+    shared: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   } })
   if (values.help || values.a === undefined || values.b === undefined) return console.log(USAGE)
@@ -75,18 +79,19 @@ async function main() {
   const common = { loadgen, connections: Number(values.connections), threads: 1, cpu: layout.aux, mode: { kind: 'fixed', token: tokenLike('warm') } }
   const run = async (s, seconds) => (await runLoad({ ...common, origin: s.origin, path: s.path, durationS: seconds })).rps
 
-  console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} pairs × ${durationS} s`)
+  console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} ${values.shared ? 'shared-core runs' : 'pairs'} × ${durationS} s`)
   for (const s of [a, b]) await run(s, 5)
   if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
   const ratios = []
   for (let i = 0; i < pairs; i += 1) {
     const rps = {}
-    for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
+    if (values.shared) [rps.A, rps.B] = await Promise.all([run(a, durationS), run(b, durationS)])
+    else for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
     ratios.push(rps.B / rps.A)
     console.error(`pair ${i + 1}: A ${Math.round(rps.A)} req/s, B ${Math.round(rps.B)} req/s, B/A ${(rps.B / rps.A).toFixed(3)}`)
   }
   const sorted = [...ratios].sort((x, y) => x - y)
-  console.log(JSON.stringify({ a: values.a, b: values.b, path: values.path, pairs, durationS, medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }))
+  console.log(JSON.stringify({ a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS, medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }))
   await stopAll()
 }
 
