@@ -197,9 +197,9 @@ async function measureSharedCore({ cases, targets, common, runs, durationS, sett
       .map((c) => ({ id: c.id, scenario: c.scenario, target: targets[c.target], path: c.path, mode: c.mode(1) })),
   ].filter((p) => p.target !== undefined)
   const { warmToken, ...load } = common
-  const both = (plan, seconds) => Promise.all([
+  const both = (side, seconds) => Promise.all([
     runLoad({ ...load, origin: baseline.origin, path: '/ratings/1', mode: fixed(warmToken), durationS: seconds }),
-    runLoad({ ...load, origin: plan.target.origin, path: plan.path, mode: plan.mode, durationS: seconds }),
+    runLoad({ ...load, origin: side.target.origin, path: side.path, mode: side.mode, durationS: seconds }),
   ])
   // The control has idled since its warm-up while the passthrough served every round: it gets
   // the passthrough's JIT state back before it is compared with it.

@@ -1,6 +1,7 @@
 // The traffic listener: one catch-all route whose handler reads like the spec —
 // normalise the target → match a route → authenticate when a policy protects it → forward.
-// Built without `listen`, so tests can `inject` it and the CLI decides where it binds.
+// Built without `listen`, so the CLI decides where it binds. (`inject` would bypass the
+// ServerResponse class that writes the access line and the metrics: see response-end.ts.)
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'

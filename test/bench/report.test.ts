@@ -1,0 +1,60 @@
+import t from 'tap'
+// @ts-expect-error: bench/ is plain JavaScript without type declarations
+import { checkTargets, summariseShared } from '../../bench/lib/report.js'
+
+interface Target { goal: string; measured: string; pass: boolean | null }
+
+const row = (id: string, rpsRatio: number, rpsPerCpuRatio: number) => ({ id, skipped: null, rpsRatio, rpsPerCpuRatio, p99Ratio: 1, rpsRatioSpread: null })
+// Interleaved: warm passes (0.95), unprotected fails (0.90 < 0.95).
+const summary = [row('tg-warm', 0.95, 0.95), row('tg-open', 0.9, 0.9)]
+
+function sharedRuns(control: number, warm: number, open: number, runs = 3) {
+  const out = []
+  for (let run = 1; run <= runs; run++) {
+    for (const [caseId, ratio] of [['passthrough-2', control], ['tg-warm', warm], ['tg-open', open]] as const) {
+      out.push({ caseId, scenario: caseId, run, rps: 1000 * ratio, baselineRps: 1000, ratio, non2xx: 0, socketErrors: 0 })
+    }
+  }
+  return out
+}
+
+const verdicts = (shared: unknown[]) => {
+  const targets = checkTargets(summary, [], { tokens: 10, memory: null, sharedCore: summariseShared(shared) }) as Target[]
+  const find = (prefix: string) => targets.find((x) => x.goal.startsWith(prefix))!
+  return { warm: find('Protected route, warm cache: requests/s'), open: find('Unprotected route') }
+}
+
+t.test('with a control near 1, the shared-core ratios decide the requests/s targets', async (t) => {
+  const { warm, open } = verdicts(sharedRuns(1.0, 0.85, 0.97))
+  t.equal(warm.pass, false, 'shared 0.85 fails although interleaved 0.95 passes')
+  t.equal(open.pass, true, 'shared 0.97 passes although interleaved 0.90 fails')
+  t.match(warm.measured, /one core shared: 0\.850×.*interleaved 0\.950×/)
+})
+
+t.test('a control off by more than 3 %, too few runs or errors hand the verdict back to the interleaved pairs', async (t) => {
+  for (const [name, shared] of [
+    ['control 0.95', sharedRuns(0.95, 0.85, 0.97)],
+    ['control 1.04', sharedRuns(1.04, 0.85, 0.97)],
+    ['two runs', sharedRuns(1.0, 0.85, 0.97, 2)],
+    ['errors in the control', sharedRuns(1.0, 0.85, 0.97).map((r) => (r.caseId === 'passthrough-2' ? { ...r, socketErrors: 1 } : r))],
+  ] as const) {
+    const { warm, open } = verdicts([...shared])
+    t.equal(warm.pass, true, `${name}: warm judged on interleaved 0.95`)
+    t.equal(open.pass, false, `${name}: unprotected judged on interleaved 0.90`)
+    t.match(warm.measured, /not used/, name)
+  }
+})
+
+t.test('without shared-core runs the interleaved ratio decides, per CPU-second too', async (t) => {
+  const { warm, open } = verdicts([])
+  t.equal(warm.pass, true)
+  t.equal(open.pass, false)
+  const perCpuShort = checkTargets([row('tg-warm', 0.95, 0.85), row('tg-open', 0.96, 0.96)], [], { tokens: 10, memory: null }) as Target[]
+  t.equal(perCpuShort.find((x) => x.goal.startsWith('Protected route, warm cache: requests/s'))!.pass, false)
+})
+
+t.test('errors in one case hand only that case back to the interleaved pairs', async (t) => {
+  const { warm, open } = verdicts(sharedRuns(1.0, 0.85, 0.97).map((r) => (r.caseId === 'tg-warm' ? { ...r, non2xx: 1 } : r)))
+  t.equal(warm.pass, true, 'warm: interleaved 0.95')
+  t.equal(open.pass, true, 'unprotected: shared 0.97')
+})
