@@ -102,6 +102,8 @@ const faults: Array<[StubMode, string]> = [
   ['non-json', 'TG_ERR_INTROSPECTION_RESPONSE'],
   ['wrong-content-type', 'TG_ERR_INTROSPECTION_RESPONSE'],
   ['huge-body', 'TG_ERR_INTROSPECTION_RESPONSE'],
+  // A timeout here would mean the client waited for a body it should have refused by its length.
+  ['huge-declared', 'TG_ERR_INTROSPECTION_RESPONSE'],
   ['deep-json', 'TG_ERR_INTROSPECTION_RESPONSE'],
   ['active-string', 'TG_ERR_INTROSPECTION_RESPONSE'],
   ['active-number', 'TG_ERR_INTROSPECTION_RESPONSE'],

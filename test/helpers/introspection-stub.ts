@@ -29,6 +29,7 @@ export type StubMode =
   | 'non-json' // 200, application/json, body that is not JSON
   | 'wrong-content-type' // 200, valid JSON, text/html
   | 'huge-body' // 200, 10 MB of JSON string
+  | 'huge-declared' // 200 declaring 10 MB, then a few bytes and silence: refused on the header alone
   | 'deep-json' // 200, 50 000 nested arrays
   | 'hang' // never answers
   | 'slow-drip' // headers at once, then one byte every 100 ms, forever
@@ -110,6 +111,10 @@ export async function startIntrospectionStub(
       case 'huge-body':
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(`{"active":true,"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`)
+        return
+      case 'huge-declared':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) })
+        res.write('{"active":true')
         return
       case 'deep-json':
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)
