@@ -6,8 +6,6 @@ import type { Dispatcher } from 'undici'
 import { INTROSPECTION_RETRY_JITTER_MS, MAX_INTROSPECTION_BODY_BYTES } from '../defaults.js'
 import { TokengateError, isTokengateError } from '../errors.js'
 import type { ErrorCode } from '../errors.js'
-import { dispatchBuffered } from './buffered-dispatch.js'
-import type { ResponseHeaders } from './buffered-dispatch.js'
 import { parseIntrospectionResponse } from './introspection-response.js'
 import type { IntrospectionResponse } from './introspection-response.js'
 
@@ -103,31 +101,48 @@ export class IntrospectionClient {
     if (this.#authorization !== undefined) headers['authorization'] = this.#authorization
     if (requestId !== undefined && SAFE_REQUEST_ID.test(requestId)) headers['x-request-id'] = requestId
 
-    // A bare dispatch follows no redirects; a 3xx is a status error like any other non-200.
-    const body = await dispatchBuffered(
-      this.#dispatcher,
-      { origin: this.#origin, path: this.#path, method: 'POST', headers, body: form.toString() },
-      { signal, maxBytes: MAX_INTROSPECTION_BODY_BYTES, accept: acceptAnswer, tooLarge, failedMidBody },
-    )
+    // undici's `request` follows no redirects unless an interceptor is added; a 3xx is a status error below.
+    const { statusCode, headers: resHeaders, body } = await this.#dispatcher.request({
+      origin: this.#origin,
+      path: this.#path,
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal,
+    })
+    if (statusCode !== 200) {
+      discard(body)
+      throw codedError('TG_ERR_INTROSPECTION_STATUS', `the introspection endpoint answered ${statusCode}`)
+    }
+    if (!isJson(resHeaders['content-type'])) {
+      discard(body)
+      throw codedError('TG_ERR_INTROSPECTION_RESPONSE', 'the introspection response is not application/json')
+    }
+    const declared = Number(resHeaders['content-length'] ?? 0)
+    if (declared > MAX_INTROSPECTION_BODY_BYTES) {
+      discard(body)
+      throw tooLarge()
+    }
+    const chunks: Buffer[] = []
+    let size = 0
     try {
-      return JSON.parse(body.toString('utf8')) as unknown
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length
+        // Stop reading past the cap: a hostile or broken server must not make us buffer megabytes.
+        // Leaving the loop by throwing destroys the body and its connection.
+        if (size > MAX_INTROSPECTION_BODY_BYTES) throw tooLarge()
+        chunks.push(chunk as Buffer)
+      }
+    } catch (err) {
+      // Coded here so a reset after the response began is never mistaken for one before it.
+      throw isTokengateError(err) ? err : codedError('TG_ERR_INTROSPECTION_UNAVAILABLE', 'the connection failed while the introspection response was read', err)
+    }
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
     } catch (err) {
       throw codedError('TG_ERR_INTROSPECTION_RESPONSE', 'the introspection response is not valid JSON', err)
     }
   }
-}
-
-/** 200 with a JSON body within the cap, refused before a byte of the body is read. */
-function acceptAnswer(statusCode: number, headers: ResponseHeaders): TokengateError | undefined {
-  if (statusCode !== 200) return codedError('TG_ERR_INTROSPECTION_STATUS', `the introspection endpoint answered ${statusCode}`)
-  if (!isJson(headers['content-type'])) return codedError('TG_ERR_INTROSPECTION_RESPONSE', 'the introspection response is not application/json')
-  if (Number(headers['content-length'] ?? 0) > MAX_INTROSPECTION_BODY_BYTES) return tooLarge()
-  return undefined
-}
-
-/** Coded here so a reset after the response began is never mistaken for one before it. */
-function failedMidBody(cause: Error): TokengateError {
-  return codedError('TG_ERR_INTROSPECTION_UNAVAILABLE', 'the connection failed while the introspection response was read', cause)
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded. */
@@ -140,6 +155,12 @@ function basic(clientId: string, clientSecret: string): string {
 function isJson(contentType: string | string[] | undefined): boolean {
   if (typeof contentType !== 'string') return false
   return contentType.split(';')[0]!.trim().toLowerCase() === 'application/json'
+}
+
+/** Drop a body we will not read; its connection is closed rather than drained. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {})
+  body.destroy()
 }
 
 function tooLarge(): TokengateError {
