@@ -7,6 +7,7 @@
 //   node bench/compare.js --a /tmp/old/dist/cli.js --b dist/cli.js --pairs 12
 //   node bench/compare.js --a dist/cli.js --b dist/cli.js --mixed-b   # what other traffic does to a process
 //   node bench/compare.js --a passthrough --b dist/cli.js --shared     # both loaded at once on one core
+//   node bench/compare.js --a passthrough --b dist/cli.js --shared --history   # B before and after that traffic
 //
 // A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
 // elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
@@ -31,7 +32,9 @@ const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [-
   --shared    run each pair's two sides at the same moment, sharing the core, instead of one after
               the other: the machine's drift then hits both alike (see bench/README.md)
   --mixed-b   before the pairs, B (a tokengate) also serves what the suite sends between its warm
-              runs: 5 s without a token, 5 s of distinct invalid tokens, 5 s of a 20,000-token rotation`
+              runs: 5 s without a token, 5 s of distinct invalid tokens, 5 s of a 20,000-token rotation
+  --history   the pairs run twice, before and after that traffic, with the same B process: what
+              the traffic leaves behind, free of the differences between one process and another`
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -53,18 +56,18 @@ async function main() {
     a: { type: 'string' }, b: { type: 'string' }, path: { type: 'string', default: '/ratings/1' },
     pairs: { type: 'string', default: '10' }, duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' }, 'mixed-b': { type: 'boolean', default: false },
-    shared: { type: 'boolean', default: false },
+    shared: { type: 'boolean', default: false }, history: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   } })
   if (values.help || values.a === undefined || values.b === undefined) return console.log(USAGE)
-  if (values['mixed-b'] && values.b === 'passthrough') throw new Error('--mixed-b: B must be a tokengate build (the passthrough has no token checks)')
+  if ((values['mixed-b'] || values.history) && values.b === 'passthrough') throw new Error('--mixed-b, --history: B must be a tokengate build (the passthrough has no token checks)')
   installCleanup((m) => console.error(m))
   const wrk = findExecutable('wrk')
   const loadgen = { kind: wrk === null ? 'autocannon' : 'wrk', path: wrk }
   const layout = cpuLayout(allowedCpus(findExecutable('taskset')), true)
   const pairs = Number(values.pairs)
   const durationS = Number(values.duration)
-  const lifetimeS = 120 + pairs * 2 * (durationS + 5)
+  const lifetimeS = 120 + (values.history ? 2 : 1) * pairs * 2 * (durationS + 5)
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-compare-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -81,17 +84,29 @@ async function main() {
 
   console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} ${values.shared ? 'shared-core runs' : 'pairs'} × ${durationS} s`)
   for (const s of [a, b]) await run(s, 5)
-  if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
-  const ratios = []
-  for (let i = 0; i < pairs; i += 1) {
-    const rps = {}
-    if (values.shared) [rps.A, rps.B] = await Promise.all([run(a, durationS), run(b, durationS)])
-    else for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
-    ratios.push(rps.B / rps.A)
-    console.error(`pair ${i + 1}: A ${Math.round(rps.A)} req/s, B ${Math.round(rps.B)} req/s, B/A ${(rps.B / rps.A).toFixed(3)}`)
+  const measure = async (label) => {
+    const ratios = []
+    for (let i = 0; i < pairs; i += 1) {
+      const rps = {}
+      if (values.shared) [rps.A, rps.B] = await Promise.all([run(a, durationS), run(b, durationS)])
+      else for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
+      ratios.push(rps.B / rps.A)
+      console.error(`${label}pair ${i + 1}: A ${Math.round(rps.A)} req/s, B ${Math.round(rps.B)} req/s, B/A ${(rps.B / rps.A).toFixed(3)}`)
+    }
+    const sorted = [...ratios].sort((x, y) => x - y)
+    return { medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }
   }
-  const sorted = [...ratios].sort((x, y) => x - y)
-  console.log(JSON.stringify({ a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS, medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }))
+  const summary = { a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS }
+  if (values.history) {
+    const before = await measure('before: ')
+    await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
+    for (const s of [a, b]) await run(s, 5)
+    const after = await measure('after: ')
+    console.log(JSON.stringify({ ...summary, before, after, afterOverBefore: Number((after.medianRatio / before.medianRatio).toFixed(3)) }))
+  } else {
+    if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
+    console.log(JSON.stringify({ ...summary, ...(await measure('')) }))
+  }
   await stopAll()
 }
 
