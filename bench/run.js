@@ -104,7 +104,7 @@ const describe = (r) => `${fmt(r.rps)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${f
 
 /** Upstream and stub first (the targets need them), then every target that can start. */
 async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jwt }) {
-  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort, adminPort, controlPort] = await freePorts(7)
+  const [upstreamPort, stubPort, passthroughPort, nginxPort, tokengatePort, adminPort, controlPort, freshPort, freshAdminPort] = await freePorts(9)
   const upstream = await startUpstream({ port: upstreamPort, cpu: layout.aux, lifetimeS })
   const stub = await startStub({ port: stubPort, cpu: layout.aux, lifetimeS, delayMs: opts.stubDelayMs })
   const targets = { upstream, passthrough: await startPassthrough({ port: passthroughPort, upstreamPort, cpu: layout.target, lifetimeS }) }
@@ -118,6 +118,11 @@ async function startTargets({ opts, layout, dir, nginxPath, lifetimeS, notes, jw
     // distinct invalid tokens (whose inactive answers are cached too).
     const cacheMaxEntries = Math.max(200_000, opts.rounds * opts.tokens * 2 + ROTATION_SMALL)
     targets.tokengate = await startTokengate({ dir, port: tokengatePort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS, adminPort, jwt })
+    // The shared-core runs' second reading of tokengate: the same build and config, serving
+    // nothing until then, so the table shows what the suite's other scenarios leave behind.
+    if (opts.sharedRuns > 0) {
+      targets['tokengate-fresh'] = await startTokengate({ dir, port: freshPort, upstreamPort, stubPort, cacheMaxEntries, cpu: layout.target, lifetimeS, adminPort: freshAdminPort, jwt, file: 'tokengate-fresh.yaml', name: 'tokengate-fresh' })
+    }
   } catch (error) {
     skipReasons.tokengate = 'gateway did not start'
     notes.push(`tokengate skipped: ${String(error.message).split('\n').slice(0, 6).join(' | ')}`)
@@ -195,6 +200,8 @@ async function measureSharedCore({ cases, targets, common, runs, durationS, sett
     { id: 'passthrough-2', scenario: 'control: a second passthrough', target: targets['passthrough-2'], path: '/ratings/1', mode: fixed(common.warmToken) },
     ...cases.filter((c) => c.pairedBaseline && c.skipReason === undefined && targets[c.target] !== undefined)
       .map((c) => ({ id: c.id, scenario: c.scenario, target: targets[c.target], path: c.path, mode: c.mode(1) })),
+    ...cases.filter((c) => c.pairedBaseline && c.skipReason === undefined && c.target === 'tokengate' && targets['tokengate-fresh'] !== undefined)
+      .map((c) => ({ id: `${c.id}-fresh`, scenario: `${c.scenario}, a gateway that served nothing else`, target: targets['tokengate-fresh'], path: c.path, mode: c.mode(1), fresh: true })),
   ].filter((p) => p.target !== undefined)
   const { warmToken, ...load } = common
   const both = (side, seconds) => Promise.all([
@@ -205,6 +212,9 @@ async function measureSharedCore({ cases, targets, common, runs, durationS, sett
   // the passthrough's JIT state back before it is compared with it.
   const control = plan.find((p) => p.id === 'passthrough-2')
   if (control !== undefined) await runLoad({ ...load, origin: control.target.origin, path: control.path, mode: control.mode, durationS: Math.max(10, durationS) })
+  // The fresh gateway gets the same warm-up on each of its routes (which also caches the token)
+  // and nothing else: the suite's gateway has served every scenario by now.
+  for (const p of plan.filter((x) => x.fresh)) await runLoad({ ...load, origin: p.target.origin, path: p.path, mode: p.mode, durationS: Math.max(10, durationS) })
   const results = []
   for (let run = 1; run <= runs; run += 1) {
     for (const p of plan) {
@@ -262,7 +272,7 @@ async function main() {
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
   const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 4 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS) +
-    3 * opts.sharedRuns * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S)
+    5 * opts.sharedRuns * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S)
   const warmToken = tokenLike('warm')
   const { jwksJson, token: jwtToken } = await jwtMaterial()
   const jwt = { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE }
@@ -279,6 +289,7 @@ async function main() {
   if (targets.tokengate !== undefined) await checkJwtCases({ cases, tokengate: targets.tokengate, jwtToken, notes })
   const common = { loadgen, connections: opts.connections, threads: opts.threads, cpu: layout.aux }
   for (const [name, target] of Object.entries(targets)) {
+    if (name === 'tokengate-fresh') continue
     // On tokengate this also caches the warm token.
     await runLoad({ ...common, origin: target.origin, path: '/ratings/1', durationS: opts.warmupS, mode: fixed(warmToken) })
     console.error(`bench: warmed up ${name}`)

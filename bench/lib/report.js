@@ -157,7 +157,27 @@ export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] })
       pass: rot1k ? rot1k.introspectionCalls.reduce((a, b) => a + b, 0) === 1000 : null,
     },
     ...jwtChecks(row('tg-jwt'), row('tg-jwt-nocache')),
+    ...historyRows(sharedCore),
   ]
+}
+
+/**
+ * The targets are judged on the suite's gateway, which by then has served every scenario; a
+ * second gateway of the same build that served nothing else shows, in the same shared-core runs,
+ * what that history costs (issue 6: several per cent, spread thin). Information, not a target.
+ */
+function historyRows(sharedCore) {
+  const fmt = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3)}×`)
+  return ['tg-warm', 'tg-open'].flatMap((id) => {
+    const served = sharedCore.find((r) => r.id === id)
+    const fresh = sharedCore.find((r) => r.id === `${id}-fresh`)
+    if (served === undefined || fresh === undefined || served.rpsRatio === null || fresh.rpsRatio === null) return []
+    return [{
+      goal: `(extra) ${served.scenario}, one core shared: the suite's gateway against one that served nothing else`,
+      measured: `${fmt(served.rpsRatio)} against ${fmt(fresh.rpsRatio)} the passthrough: ${fmt(served.rpsRatio / fresh.rpsRatio)}`,
+      pass: null,
+    }]
+  })
 }
 
 /**

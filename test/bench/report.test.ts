@@ -58,3 +58,18 @@ t.test('errors in one case hand only that case back to the interleaved pairs', a
   t.equal(warm.pass, true, 'warm: interleaved 0.95')
   t.equal(open.pass, true, 'unprotected: shared 0.97')
 })
+
+t.test('a fresh gateway of the same build is reported beside the suite\'s, and never judged', async (t) => {
+  const fresh = [1, 2, 3].flatMap((run) => [['tg-warm-fresh', 0.97], ['tg-open-fresh', 1.0]].map(([caseId, ratio]) =>
+    ({ caseId, scenario: `${caseId as string} scenario`, run, rps: 1000 * (ratio as number), baselineRps: 1000, ratio, non2xx: 0, socketErrors: 0 })))
+  const targets = checkTargets(summary, [], { tokens: 10, memory: null, sharedCore: summariseShared([...sharedRuns(1.0, 0.85, 0.97), ...fresh]) }) as Target[]
+  const warm = targets.find((x) => x.goal.startsWith('Protected route, warm cache: requests/s'))!
+  t.equal(warm.pass, false, 'still judged on the suite\'s gateway: 0.85')
+  const history = targets.filter((x) => x.goal.includes('served nothing else'))
+  t.equal(history.length, 2)
+  t.match(history[0]?.measured, /^0\.850× against 0\.970× the passthrough: 0\.876×$/)
+  t.match(history[1]?.measured, /^0\.970× against 1\.000× the passthrough: 0\.970×$/)
+  t.ok(history.every((x) => x.pass === null), 'information, not a target')
+  const without = checkTargets(summary, [], { tokens: 10, memory: null, sharedCore: summariseShared(sharedRuns(1.0, 0.85, 0.97)) }) as Target[]
+  t.notOk(without.some((x) => x.goal.includes('served nothing else')), 'no row without a fresh gateway')
+})
