@@ -161,13 +161,15 @@ export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] })
   ]
 }
 
+const timesOrNa = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3)}×`)
+
 /**
  * The targets are judged on the suite's gateway, which by then has served every scenario; a
  * second gateway of the same build that served nothing else shows, in the same shared-core runs,
  * what that history costs (issue 6: several per cent, spread thin). Information, not a target.
  */
 function historyRows(sharedCore) {
-  const fmt = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3)}×`)
+  const fmt = timesOrNa
   return ['tg-warm', 'tg-open'].flatMap((id) => {
     const served = sharedCore.find((r) => r.id === id)
     const fresh = sharedCore.find((r) => r.id === `${id}-fresh`)
@@ -186,7 +188,7 @@ function historyRows(sharedCore) {
  */
 function jwtChecks(jwt, nocache) {
   const sum = (xs) => xs.reduce((a, b) => a + b, 0)
-  const fmt = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3)}×`)
+  const fmt = timesOrNa
   return [jwt, nocache].filter((r) => r !== undefined).map((r) => ({
     goal: `(extra) ${r.scenario}: all 2xx, no introspection call`,
     measured: `${fmt(r.rpsRatio)} passthrough, ${fmt(r.rpsVsWarm)} the opaque warm cache; non-2xx ${sum(r.non2xx)}, introspection ${sum(r.introspectionCalls)}`,
