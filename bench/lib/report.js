@@ -169,14 +169,13 @@ const timesOrNa = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(3
  * what that history costs (issue 6: several per cent, spread thin). Information, not a target.
  */
 function historyRows(sharedCore) {
-  const fmt = timesOrNa
   return ['tg-warm', 'tg-open'].flatMap((id) => {
     const served = sharedCore.find((r) => r.id === id)
     const fresh = sharedCore.find((r) => r.id === `${id}-fresh`)
     if (served === undefined || fresh === undefined || served.rpsRatio === null || fresh.rpsRatio === null) return []
     return [{
       goal: `(extra) ${served.scenario}, one core shared: the suite's gateway against one that served nothing else`,
-      measured: `${fmt(served.rpsRatio)} against ${fmt(fresh.rpsRatio)} the passthrough: ${fmt(served.rpsRatio / fresh.rpsRatio)}`,
+      measured: `${timesOrNa(served.rpsRatio)} against ${timesOrNa(fresh.rpsRatio)} the passthrough: ${timesOrNa(served.rpsRatio / fresh.rpsRatio)}`,
       pass: null,
     }]
   })
@@ -188,10 +187,9 @@ function historyRows(sharedCore) {
  */
 function jwtChecks(jwt, nocache) {
   const sum = (xs) => xs.reduce((a, b) => a + b, 0)
-  const fmt = timesOrNa
   return [jwt, nocache].filter((r) => r !== undefined).map((r) => ({
     goal: `(extra) ${r.scenario}: all 2xx, no introspection call`,
-    measured: `${fmt(r.rpsRatio)} passthrough, ${fmt(r.rpsVsWarm)} the opaque warm cache; non-2xx ${sum(r.non2xx)}, introspection ${sum(r.introspectionCalls)}`,
+    measured: `${timesOrNa(r.rpsRatio)} passthrough, ${timesOrNa(r.rpsVsWarm)} the opaque warm cache; non-2xx ${sum(r.non2xx)}, introspection ${sum(r.introspectionCalls)}`,
     pass: sum(r.non2xx) === 0 && sum(r.socketErrors) === 0 && sum(r.introspectionCalls) === 0,
   }))
 }
