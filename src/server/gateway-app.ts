@@ -23,6 +23,7 @@ import { limitBody } from './body-limit.js'
 import type { Runtime } from './runtime.js'
 import { accessLogFields } from './access-log.js'
 import { responseClassNotifying } from './response-end.js'
+import { giveClientSocketsOneShape } from './socket-shape.js'
 
 export interface GatewayAppOptions {
   readonly getRuntime: () => Runtime
@@ -89,6 +90,8 @@ export function buildGatewayApp(opts: GatewayAppOptions): FastifyInstance {
       return ROUTE_PATH
     },
   })
+
+  giveClientSocketsOneShape(app.server)
 
   // Bodies are streamed to the upstream untouched, never parsed.
   app.removeAllContentTypeParsers()

@@ -27,9 +27,9 @@ export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'toke
   return file
 }
 
-export async function startGatewayProcess(yaml: string, opts: { env?: Record<string, string>; args?: string[] } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(yaml: string, opts: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[] } = {}): Promise<GatewayProcess> {
   const configFile = writeConfig(yaml)
-  const child = spawn(process.execPath, [CLI, '--config', configFile, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--config', configFile, ...(opts.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: 'info', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
