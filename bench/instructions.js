@@ -21,6 +21,8 @@ import { tokenLike } from './lib/tokens.js'
 import { median } from './lib/report.js'
 import { fixedLoadClient } from './lib/fixed-load.js'
 import { callgrindPrefix, callgrindTools, dump, instrument, profileOf, removeDumps } from './lib/callgrind.js'
+import { framesGrown } from './lib/frame-growth.js'
+import { JWT_AUDIENCE, JWT_ISSUER, jwtMaterial } from './lib/jwt.js'
 
 const USAGE = `node bench/instructions.js [options]   (npm run bench:instructions builds first)
   --requests N     requests counted per run (default 4000)
@@ -32,6 +34,10 @@ const USAGE = `node bench/instructions.js [options]   (npm run bench:instruction
                    their misses and callgrind's cycle estimate per request
   --out DIR        where instructions.json / .md go, instructions-simulated.* with --simulate
                    (default bench/results)
+  --history        instead: one gateway's two routes counted before and after the suite's other
+                   kinds of traffic (no token, distinct invalid tokens, distinct valid tokens,
+                   JWTs), to find work that other traffic leaves behind (instructions-history.*)
+  --history-requests N  requests of each kind of other traffic (default 5000)
 `
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const READY_TIMEOUT_MS = 180_000
@@ -53,6 +59,8 @@ function options(argv) {
       connections: { type: 'string', default: '8' },
       frames: { type: 'string', default: '25' },
       simulate: { type: 'boolean', default: false },
+      history: { type: 'boolean', default: false },
+      'history-requests': { type: 'string', default: '5000' },
       out: { type: 'string', default: join(BENCH_DIR, 'results') },
       help: { type: 'boolean', default: false },
     },
@@ -66,6 +74,31 @@ function options(argv) {
     help: values.help,
     requests: count('requests'), warmup: count('warmup'), repeats: count('repeats'),
     connections: count('connections'), frames: count('frames'), simulate: values.simulate, out: values.out,
+    history: values.history, historyRequests: count('history-requests'),
+  }
+}
+
+const ok = (tally, n) => tally.errors === 0 && tally.statuses[200] === n
+
+/** Counts `opts.requests` requests to `path` on a target already under callgrind and warmed up. */
+async function countRequests({ tools, pid, client, outFile, path, headers, opts, frames = opts.frames }) {
+  await instrument(tools, pid, true)
+  const counted = await client.send({ path, headers, count: opts.requests })
+  await instrument(tools, pid, false)
+  const file = await dump(tools, pid, outFile)
+  if (!ok(counted, opts.requests)) throw new Error(`${path}: expected only 200s, got ${JSON.stringify(counted)}`)
+  const perfMapFile = `/tmp/perf-${pid}.map`
+  const profile = await profileOf(tools, file, perfMapFile)
+  // The dumps are removed; the perf map stays while the process runs (the history mode counts again).
+  removeDumps(outFile, null)
+  const per = (n) => n / opts.requests
+  const serving = Object.fromEntries(Object.entries(profile.events).map(([name, n]) => [name, per(n - profile.backgroundCompile[name])]))
+  return {
+    irPerRequest: per(profile.events.Ir),
+    backgroundCompilePerRequest: per(profile.backgroundCompile.Ir),
+    servingPerRequest: serving.Ir,
+    ...(opts.simulate ? { model: { ...serving, estimatedCycles: estimatedCycles(serving) } } : {}),
+    frames: profile.frames.slice(0, frames).map((f) => ({ name: f.name, irPerRequest: per(f.ir) })),
   }
 }
 
@@ -89,30 +122,12 @@ async function countOne({ tools, kase, dir, ports, opts, flags }) {
     await waitUntil(handle, () => answers(`${origin}${kase.path}`), READY_TIMEOUT_MS, 'HTTP answer')
     const headers = { authorization: `Bearer ${TOKEN}` }
     const warm = await client.send({ path: kase.path, headers, count: opts.warmup })
-    const pid = handle.commandPid()
-    await instrument(tools, pid, true)
-    const counted = await client.send({ path: kase.path, headers, count: opts.requests })
-    await instrument(tools, pid, false)
-    const file = await dump(tools, pid, outFile)
-    const ok = (t, n) => t.errors === 0 && t.statuses[200] === n
-    if (!ok(warm, opts.warmup) || !ok(counted, opts.requests)) {
-      throw new Error(`${kase.id}: expected only 200s, got ${JSON.stringify({ warm, counted })}`)
-    }
-    const perfMapFile = `/tmp/perf-${pid}.map`
-    const profile = await profileOf(tools, file, perfMapFile)
-    removeDumps(outFile, perfMapFile)
-    const per = (n) => n / opts.requests
-    const serving = Object.fromEntries(Object.entries(profile.events).map(([name, n]) => [name, per(n - profile.backgroundCompile[name])]))
-    return {
-      irPerRequest: per(profile.events.Ir),
-      backgroundCompilePerRequest: per(profile.backgroundCompile.Ir),
-      servingPerRequest: serving.Ir,
-      ...(opts.simulate ? { model: { ...serving, estimatedCycles: estimatedCycles(serving) } } : {}),
-      frames: profile.frames.slice(0, opts.frames).map((f) => ({ name: f.name, irPerRequest: per(f.ir) })),
-    }
+    if (!ok(warm, opts.warmup)) throw new Error(`${kase.id}: expected only 200s, got ${JSON.stringify(warm)}`)
+    return await countRequests({ tools, pid: handle.commandPid(), client, outFile, path: kase.path, headers, opts })
   } finally {
     client.close()
     await stopProcess(handle)
+    removeDumps(outFile, `/tmp/perf-${handle.commandPid()}.map`)
   }
 }
 
@@ -175,6 +190,116 @@ function markdown(result) {
   return `${lines.join('\n')}\n`
 }
 
+const HISTORY_ROUTES = [
+  { id: 'tg-open', title: 'unprotected route', path: '/open/ratings/1', headers: {} },
+  { id: 'tg-warm', title: 'protected route, cached token', path: '/ratings/1', headers: { authorization: `Bearer ${TOKEN}` } },
+]
+// Enough frames that one which grew from nothing is still listed after the other traffic.
+const HISTORY_FRAMES = 400
+// Uncounted requests on a route just before it is counted: the JIT re-settles after other traffic.
+const RESETTLE_REQUESTS = 3000
+
+/**
+ * The suite's other kinds of traffic, as `{ kind, path, headersOf, expect }`: `expect(status)` is
+ * what each answer must be. Tokens are shaped like the suite's (the stub accepts "valid-…").
+ */
+function otherTraffic(jwtToken) {
+  const tail = TOKEN.slice('valid-'.length)
+  return [
+    { kind: 'no token', path: '/ratings/1', headersOf: () => ({}), expect: (s) => s === 401 || s === 403 },
+    { kind: 'distinct invalid tokens', path: '/ratings/1', headersOf: (i) => ({ authorization: `Bearer invalid-${i}-${tail}` }), expect: (s) => s === 401 || s === 403 },
+    { kind: 'distinct valid tokens', path: '/ratings/1', headersOf: (i) => ({ authorization: `Bearer valid-history-${i}-${tail}` }), expect: (s) => s === 200 },
+    { kind: 'one valid JWT (verified result cached)', path: '/jwt/ratings/1', headersOf: () => ({ authorization: `Bearer ${jwtToken}` }), expect: (s) => s === 200 },
+    { kind: 'one valid JWT (verified every request)', path: '/jwt-nocache/ratings/1', headersOf: () => ({ authorization: `Bearer ${jwtToken}` }), expect: (s) => s === 200 },
+  ]
+}
+
+/**
+ * One tokengate under callgrind: both routes warmed up and counted, then `historyRequests` of each
+ * kind of other traffic (not counted), then both routes counted again in the same process.
+ */
+async function countHistory({ tools, dir, ports, opts, flags, jwtToken }) {
+  const outFile = join(dir, 'callgrind.history.out')
+  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
+  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
+  const handle = startProcess({
+    name: 'tg-history', cmd, args: [...prefix, process.execPath, ...flags, '--perf-basic-prof', TOKENGATE_CLI, '--config', join(dir, 'tokengate.yaml')],
+    lifetimeS: 3600, env: { ...env, NODE_ENV: 'production' }, cwd: dir,
+  })
+  const origin = `http://127.0.0.1:${ports.target}`
+  const client = fixedLoadClient({ origin, connections: opts.connections })
+  const serve = async (route, count) => {
+    const tally = await client.send({ path: route.path, headers: route.headers, count })
+    if (!ok(tally, count)) throw new Error(`${route.id}: expected only 200s, got ${JSON.stringify(tally)}`)
+  }
+  const countRoutes = async () => {
+    const counts = {}
+    for (const route of HISTORY_ROUTES) {
+      await serve(route, RESETTLE_REQUESTS)
+      counts[route.id] = await countRequests({ tools, pid: handle.commandPid(), client, outFile, path: route.path, headers: route.headers, opts, frames: HISTORY_FRAMES })
+    }
+    return counts
+  }
+  try {
+    await waitUntil(handle, () => answers(`${origin}/open/ratings/1`), READY_TIMEOUT_MS, 'HTTP answer')
+    // Both routes warmed up before either is counted: "before" is a gateway that has served both.
+    for (const route of HISTORY_ROUTES) await serve(route, opts.warmup)
+    const before = await countRoutes()
+    const traffic = []
+    for (const other of otherTraffic(jwtToken)) {
+      // Connections of its own, as each of the suite's load runs opens: a connection's first
+      // answer is part of what the traffic leaves behind (src/server/socket-shape.ts).
+      const own = fixedLoadClient({ origin, connections: opts.connections })
+      const tally = await own.sendEach({ path: other.path, headersOf: other.headersOf, count: opts.historyRequests }).finally(() => own.close())
+      const unexpected = Object.entries(tally.statuses).filter(([status]) => !other.expect(Number(status)))
+      if (tally.errors > 0 || unexpected.length > 0) throw new Error(`${other.kind}: unexpected answers ${JSON.stringify(tally)}`)
+      traffic.push({ kind: other.kind, path: other.path, requests: opts.historyRequests, statuses: tally.statuses })
+    }
+    const after = await countRoutes()
+    return { before, after, traffic }
+  } finally {
+    client.close()
+    await stopProcess(handle)
+    removeDumps(outFile, `/tmp/perf-${handle.commandPid()}.map`)
+  }
+}
+
+function summariseHistory(runs, top) {
+  return HISTORY_ROUTES.map((route) => {
+    const before = median(runs.map((r) => r.before[route.id].servingPerRequest))
+    const after = median(runs.map((r) => r.after[route.id].servingPerRequest))
+    // The frames of the run whose growth is the median one (or the nearest to it).
+    const growth = (r) => r.after[route.id].servingPerRequest - r.before[route.id].servingPerRequest
+    const typical = runs.reduce((best, r) => (Math.abs(growth(r) - (after - before)) < Math.abs(growth(best) - (after - before)) ? r : best))
+    return {
+      routeId: route.id, title: route.title, path: route.path, before, after, ratio: after / before,
+      perRun: runs.map((r) => ({ before: r.before[route.id].servingPerRequest, after: r.after[route.id].servingPerRequest })),
+      grown: framesGrown(typical.before[route.id].frames, typical.after[route.id].frames, top),
+    }
+  })
+}
+
+const withoutFrames = (counts) => Object.fromEntries(Object.entries(counts).map(([id, { frames: _frames, ...count }]) => [id, count]))
+
+function historyMarkdown(result) {
+  const lines = [
+    `Instructions per request before and after other traffic (callgrind; one gateway per run, ${result.settings.requests} requests counted per route before and after, ${result.settings.historyRequests} of each other kind in between, median of ${result.settings.repeats} run(s); ${result.finishedAt})`,
+    '',
+    'Other traffic, in this order: ' + result.runs[0].traffic.map((x) => `${x.kind} (\`${x.path}\`)`).join(', ') + '.',
+    '',
+    '| route | path | before | after | after × before | per run |',
+    '|---|---|---:|---:|---:|---|',
+  ]
+  for (const s of result.summary) {
+    lines.push(`| ${s.title} | \`${s.path}\` | ${k(s.before)} | ${k(s.after)} | ${s.ratio.toFixed(3)} | ${s.perRun.map((r) => `${k(r.before)} → ${k(r.after)}`).join(', ')} |`)
+  }
+  for (const s of result.summary) {
+    lines.push('', `Frames that grew most, ${s.title} (self instructions per request):`, '', '| before | after | growth | frame |', '|---:|---:|---:|---|')
+    for (const f of s.grown) lines.push(`| ${Math.round(f.before)} | ${Math.round(f.after)} | +${Math.round(f.growth)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
 async function main() {
   const opts = options(process.argv.slice(2))
   if (opts.help) {
@@ -190,9 +315,35 @@ async function main() {
   const [upstreamPort, stubPort, targetPort] = await freePorts(3)
   const upstream = await startUpstream({ port: upstreamPort, cpu: null, lifetimeS: 7200 })
   const stub = await startStub({ port: stubPort, cpu: null, lifetimeS: 7200, delayMs: 2 })
-  writeFileSync(join(dir, 'tokengate.yaml'), tokengateYaml({ port: targetPort, upstreamPort, stubPort, cacheMaxEntries: 1000 }))
   const flags = await tokengateV8Flags()
   const ports = { upstream: upstreamPort, target: targetPort }
+  if (opts.history) {
+    // The cache holds every token of the history, as the suite's gateway's does.
+    const { jwksJson, token: jwtToken } = await jwtMaterial()
+    writeFileSync(join(dir, 'tokengate.yaml'), tokengateYaml({ port: targetPort, upstreamPort, stubPort, cacheMaxEntries: opts.historyRequests + 1000, jwt: { jwksJson, issuer: JWT_ISSUER, audience: JWT_AUDIENCE } }))
+    const runs = []
+    for (let repeat = 1; repeat <= opts.repeats; repeat += 1) {
+      const run = await countHistory({ tools, dir, ports, opts, flags, jwtToken })
+      runs.push({ repeat, ...run })
+      console.error(`history run ${repeat}: ${HISTORY_ROUTES.map((r) => `${r.id} ${k(run.before[r.id].servingPerRequest)} → ${k(run.after[r.id].servingPerRequest)}`).join(', ')} instructions/request`)
+    }
+    const result = {
+      startedAt, finishedAt: new Date().toISOString(),
+      settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, simulate: opts.simulate, historyRequests: opts.historyRequests },
+      environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
+      summary: summariseHistory(runs, opts.frames),
+      // Each count without its frame list (the summary keeps the frames that grew).
+      runs: runs.map(({ before, after, ...run }) => ({ ...run, before: withoutFrames(before), after: withoutFrames(after) })),
+    }
+    mkdirSync(opts.out, { recursive: true })
+    writeFileSync(join(opts.out, 'instructions-history.json'), `${JSON.stringify(result, null, 2)}\n`)
+    const md = historyMarkdown(result)
+    writeFileSync(join(opts.out, 'instructions-history.md'), md)
+    console.log(md)
+    await Promise.all([stopProcess(upstream.handle), stopProcess(stub.handle)])
+    return
+  }
+  writeFileSync(join(dir, 'tokengate.yaml'), tokengateYaml({ port: targetPort, upstreamPort, stubPort, cacheMaxEntries: 1000 }))
   const runs = []
   for (let repeat = 1; repeat <= opts.repeats; repeat += 1) {
     for (const kase of CASES) {

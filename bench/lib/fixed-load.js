@@ -36,6 +36,19 @@ export function fixedLoadClient({ origin, connections }) {
       }))
       return tally
     },
+    /** The same, with the headers of the i-th request from `headersOf(i)` (distinct tokens). */
+    async sendEach({ path, headersOf, count }) {
+      const tally = { statuses: {}, errors: 0 }
+      let started = 0
+      await Promise.all(Array.from({ length: connections }, async () => {
+        while (started < count) {
+          const i = started
+          started += 1
+          await one(path, headersOf(i), tally)
+        }
+      }))
+      return tally
+    },
     close: () => agent.destroy(),
   }
 }
