@@ -125,9 +125,11 @@ async function countOne({ tools, kase, dir, ports, opts, flags }) {
     if (!ok(warm, opts.warmup)) throw new Error(`${kase.id}: expected only 200s, got ${JSON.stringify(warm)}`)
     return await countRequests({ tools, pid: handle.commandPid(), client, outFile, path: kase.path, headers, opts })
   } finally {
+    // The pid is read before the stop: node's perf map is named after it.
+    const pid = handle.commandPid()
     client.close()
     await stopProcess(handle)
-    removeDumps(outFile, `/tmp/perf-${handle.commandPid()}.map`)
+    removeDumps(outFile, `/tmp/perf-${pid}.map`)
   }
 }
 
@@ -258,9 +260,11 @@ async function countHistory({ tools, dir, ports, opts, flags, jwtToken }) {
     const after = await countRoutes()
     return { before, after, traffic }
   } finally {
+    // The pid is read before the stop: node's perf map is named after it.
+    const pid = handle.commandPid()
     client.close()
     await stopProcess(handle)
-    removeDumps(outFile, `/tmp/perf-${handle.commandPid()}.map`)
+    removeDumps(outFile, `/tmp/perf-${pid}.map`)
   }
 }
 
