@@ -102,6 +102,17 @@ async function countRequests({ tools, pid, client, outFile, path, headers, opts,
   }
 }
 
+/** `node <args>` under callgrind, counting nothing until `instrument(pid, true)`. */
+function startCounted({ tools, name, outFile, dir, opts, args }) {
+  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
+  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
+  return startProcess({
+    name, cmd, args: [...prefix, process.execPath, ...args],
+    // cwd: the temp dir, where --perf-basic-prof's isolate-*.log files go (and are removed with it).
+    lifetimeS: 3600, env: { ...env, NODE_ENV: 'production' }, cwd: dir,
+  })
+}
+
 /** Starts one target under callgrind (counting off), warms it up, counts `requests`, stops it. */
 async function countOne({ tools, kase, dir, ports, opts, flags }) {
   const outFile = join(dir, `callgrind.${kase.id}.out`)
@@ -109,13 +120,7 @@ async function countOne({ tools, kase, dir, ports, opts, flags }) {
   const script = kase.id === 'passthrough'
     ? [join(BENCH_DIR, 'passthrough.js'), '--port', String(ports.target), '--upstream', `http://127.0.0.1:${ports.upstream}`]
     : [TOKENGATE_CLI, '--config', join(dir, 'tokengate.yaml')]
-  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
-  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
-  const handle = startProcess({
-    name: kase.id, cmd, args: [...prefix, process.execPath, ...nodeArgs, ...script],
-    // cwd: the temp dir, where --perf-basic-prof's isolate-*.log files go (and are removed with it).
-    lifetimeS: 3600, env: { ...env, NODE_ENV: 'production' }, cwd: dir,
-  })
+  const handle = startCounted({ tools, name: kase.id, outFile, dir, opts, args: [...nodeArgs, ...script] })
   const origin = `http://127.0.0.1:${ports.target}`
   const client = fixedLoadClient({ origin, connections: opts.connections })
   try {
@@ -222,12 +227,7 @@ function otherTraffic(jwtToken) {
  */
 async function countHistory({ tools, dir, ports, opts, flags, jwtToken }) {
   const outFile = join(dir, 'callgrind.history.out')
-  const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
-  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
-  const handle = startProcess({
-    name: 'tg-history', cmd, args: [...prefix, process.execPath, ...flags, '--perf-basic-prof', TOKENGATE_CLI, '--config', join(dir, 'tokengate.yaml')],
-    lifetimeS: 3600, env: { ...env, NODE_ENV: 'production' }, cwd: dir,
-  })
+  const handle = startCounted({ tools, name: 'tg-history', outFile, dir, opts, args: [...flags, '--perf-basic-prof', TOKENGATE_CLI, '--config', join(dir, 'tokengate.yaml')] })
   const origin = `http://127.0.0.1:${ports.target}`
   const client = fixedLoadClient({ origin, connections: opts.connections })
   const serve = async (route, count) => {
