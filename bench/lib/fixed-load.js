@@ -24,19 +24,10 @@ export function fixedLoadClient({ origin, connections }) {
   })
 
   return {
-    /** Resolves to `{ statuses: { [code]: n }, errors }` once `count` requests were answered. */
-    async send({ path, headers = {}, count }) {
-      const tally = { statuses: {}, errors: 0 }
-      let started = 0
-      await Promise.all(Array.from({ length: connections }, async () => {
-        while (started < count) {
-          started += 1
-          await one(path, headers, tally)
-        }
-      }))
-      return tally
-    },
-    /** The same, with the headers of the i-th request from `headersOf(i)` (distinct tokens). */
+    /**
+     * Resolves to `{ statuses: { [code]: n }, errors }` once `count` requests were answered, the
+     * i-th with the headers `headersOf(i)` (distinct tokens).
+     */
     async sendEach({ path, headersOf, count }) {
       const tally = { statuses: {}, errors: 0 }
       let started = 0
@@ -48,6 +39,10 @@ export function fixedLoadClient({ origin, connections }) {
         }
       }))
       return tally
+    },
+    /** The same with one set of headers for every request. */
+    send({ path, headers = {}, count }) {
+      return this.sendEach({ path, headersOf: () => headers, count })
     },
     close: () => agent.destroy(),
   }
