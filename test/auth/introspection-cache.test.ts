@@ -160,6 +160,21 @@ t.test('bounded by maxEntries; purge one or all', async (t) => {
   t.equal(c.size, 0)
 })
 
+t.test('full: the least recently used answer goes first, a hit counting as a use', async (t) => {
+  const c = cache(fakeClock(), { maxEntries: 3 })
+  for (const tok of ['a', 'b', 'c']) await c.lookup(tok, counted(active()).load)
+  t.ok(c.cached('a'))
+  await c.lookup('d', counted(active()).load)
+  t.same(['a', 'b', 'c', 'd'].map((tok) => c.cached(tok) !== undefined), [true, false, true, true])
+  // A freed slot is taken before anything else is evicted.
+  t.equal(c.purge('c'), 1)
+  await c.lookup('e', counted(active()).load)
+  t.same(['a', 'd', 'e'].map((tok) => c.cached(tok) !== undefined), [true, true, true])
+  await c.lookup('f', counted(active()).load)
+  t.same(['a', 'd', 'e', 'f'].map((tok) => c.cached(tok) !== undefined), [false, true, true, true])
+  t.equal(c.size, 3)
+})
+
 t.test('a purge during a load is not undone by the load', async (t) => {
   const c = cache(fakeClock())
   let release!: () => void
