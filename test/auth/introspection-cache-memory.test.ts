@@ -11,9 +11,9 @@ const gc = runInNewContext('gc') as () => void
 
 /**
  * Heap bytes per entry, the cache itself and lru-cache's per-slot arrays included: ~560 before
- * answers were compacted, ~375 after, ~335 since the answer is stored without a wrapper, ~370
+ * answers were compacted, ~375 after, ~335 since the answer is stored without a wrapper, ~305-315
  * since the slot arrays grow with the entries (they were allocated for every slot up front, part
- * of them outside the heap, and measured before the first entry).
+ * of them outside the heap).
  */
 const MAX_HEAP_BYTES_PER_ENTRY = 400
 const ENTRIES = 20_000

@@ -165,6 +165,7 @@ t.test('full: the least recently used answer goes first, a hit counting as a use
   for (const tok of ['a', 'b', 'c']) await c.lookup(tok, counted(active()).load)
   t.ok(c.cached('a'))
   await c.lookup('d', counted(active()).load)
+  // Each check below is a use too, in the order written: a becomes the least recent again.
   t.same(['a', 'b', 'c', 'd'].map((tok) => c.cached(tok) !== undefined), [true, false, true, true])
   // A freed slot is taken before anything else is evicted.
   t.equal(c.purge('c'), 1)
