@@ -136,7 +136,7 @@ export class IntrospectionCache {
     // its ttl is one less (with an integer clock, `now <= start + ttlMs - 1` is `now < start +
     // ttlMs`; with a fractional one it ends up to 1 ms early, never late). A 1 ms life, which
     // would become ttl 0 (no expiry at all), is not worth caching.
-    if (ttlMs > 1) this.#lru.set(key, this.#compactor.compact(response), { ttl: ttlMs - 1, size: 1 })
+    if (ttlMs > 1) this.#lru.set(key, this.#compactor.compact(response, nowMs), { ttl: ttlMs - 1, size: 1 })
   }
 
   /**
