@@ -91,7 +91,7 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   [`${ATV}.introspection.clientId`]: { description: 'Client id for HTTP Basic at the endpoint.' },
   [`${ATV}.introspection.clientSecret`]: { description: 'Client secret; write ${ENV_VAR} rather than the secret itself. Exclusive with clientSecretFile.' },
   [`${ATV}.introspection.clientSecretFile`]: { description: 'File holding the client secret (e.g. a mounted Kubernetes secret), relative to this file; a trailing newline is ignored.' },
-  [`${ATV}.cacheMaxEntries`]: { default: D.DEFAULT_CACHE_MAX_ENTRIES, description: 'Most introspection answers kept in the cache (and most verified JWTs in the JWT cache); a bound, not a reservation: memory grows with the answers held, ~300 B each.' },
+  [`${ATV}.cacheMaxEntries`]: { default: D.DEFAULT_CACHE_MAX_ENTRIES, description: 'Most introspection answers kept in the cache (and most verified JWTs in the JWT cache); a bound, not a reservation: memory grows with the entries held (~170 B per introspection answer at 100 000).' },
   [`${ATV}.maxTokenLength`]: { default: D.DEFAULT_MAX_TOKEN_LENGTH, description: 'Longer tokens are refused without an introspection call.' },
   [`${ATV}.tokenSource.header`]: { description: 'A header carrying the bare token; "authorization" means Authorization: Bearer.' },
   [`${ATV}.tokenSource.queryParameter`]: { description: 'A query parameter (RFC 6750 §2.3 uses access_token).' },
