@@ -32,8 +32,10 @@ const USAGE = `node bench/instructions.js [options]   (npm run bench:instruction
   --frames N       top frames (self instructions) listed per target (default 25)
   --simulate       also run callgrind's cache and branch-predictor models (slower) and report
                    their misses and callgrind's cycle estimate per request
-  --out DIR        where instructions.json / .md go, instructions-simulated.* with --simulate
-                   (default bench/results)
+  --pages          also run callgrind's simulator as a model of the TLBs (4 KiB lines: first-level
+                   TLB misses and page walks per request; slower; see bench/lib/callgrind.js)
+  --out DIR        where instructions.json / .md go, instructions-simulated.* with --simulate,
+                   instructions-pages.* with --pages (default bench/results)
   --history        instead: one gateway's two routes counted before and after the suite's other
                    kinds of traffic (no token, distinct invalid tokens, distinct valid tokens,
                    JWTs), to find work that other traffic leaves behind (instructions-history.*)
@@ -59,6 +61,7 @@ function options(argv) {
       connections: { type: 'string', default: '8' },
       frames: { type: 'string', default: '25' },
       simulate: { type: 'boolean', default: false },
+      pages: { type: 'boolean', default: false },
       history: { type: 'boolean', default: false },
       'history-requests': { type: 'string', default: '5000' },
       out: { type: 'string', default: join(BENCH_DIR, 'results') },
@@ -70,10 +73,12 @@ function options(argv) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${values[name]}`)
     return n
   }
+  if (values.simulate && values.pages) throw new Error('--simulate and --pages are two models of one simulator: choose one')
   return {
     help: values.help,
     requests: count('requests'), warmup: count('warmup'), repeats: count('repeats'),
-    connections: count('connections'), frames: count('frames'), simulate: values.simulate, out: values.out,
+    connections: count('connections'), frames: count('frames'), out: values.out,
+    model: values.simulate ? 'lines' : values.pages ? 'pages' : null,
     history: values.history, historyRequests: count('history-requests'),
   }
 }
@@ -97,15 +102,27 @@ async function countRequests({ tools, pid, client, outFile, path, headers, opts,
     irPerRequest: per(profile.events.Ir),
     backgroundCompilePerRequest: per(profile.backgroundCompile.Ir),
     servingPerRequest: serving.Ir,
-    ...(opts.simulate ? { model: { ...serving, estimatedCycles: estimatedCycles(serving) } } : {}),
-    frames: profile.frames.slice(0, frames).map((f) => ({ name: f.name, irPerRequest: per(f.ir) })),
+    ...(opts.model === null ? {} : { model: { ...serving, ...derivedEvents(opts.model, serving) } }),
+    frames: profile.frames.slice(0, frames).map((f) => ({
+      name: f.name, irPerRequest: per(f.ir),
+      ...(opts.model === 'pages' ? { walksPerRequest: per(pageWalks(f.costs)) } : {}),
+    })),
+    // The page model's own ranking: the frames that miss the first-level TLBs most.
+    ...(opts.model === 'pages'
+      ? {
+          tlbFrames: profile.frames
+            .map((f) => ({ name: f.name, tlbMissesPerRequest: per(tlbMisses(f.costs)), walksPerRequest: per(pageWalks(f.costs)) }))
+            .sort((a, b) => b.tlbMissesPerRequest - a.tlbMissesPerRequest)
+            .slice(0, frames),
+        }
+      : {}),
   }
 }
 
 /** `node <args>` under callgrind, counting nothing until `instrument(pid, true)`. */
 function startCounted({ tools, name, outFile, dir, opts, args }) {
   const { LOG_LEVEL: _level, TOKENGATE_CONFIG: _config, ...env } = process.env
-  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { simulate: opts.simulate })
+  const [cmd, ...prefix] = callgrindPrefix(tools, outFile, { model: opts.model })
   return startProcess({
     name, cmd, args: [...prefix, process.execPath, ...args],
     // cwd: the temp dir, where --perf-basic-prof's isolate-*.log files go (and are removed with it).
@@ -148,9 +165,28 @@ function estimatedCycles(e) {
   return e.Ir + 10 * (l1 + e.Bcm + e.Bim) + 100 * ll
 }
 
-const MODEL_EVENTS = ['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw', 'Bcm', 'Bim', 'estimatedCycles']
+/** In the page model (bench/lib/callgrind.js) a first-level miss is a first-level TLB miss, a last-level one a page walk. */
+const tlbMisses = (e) => e.I1mr + e.D1mr + e.D1mw
+const pageWalks = (e) => e.ILmr + e.DLmr + e.DLmw
 
-function summarise(runs) {
+function derivedEvents(model, e) {
+  return model === 'lines' ? { estimatedCycles: estimatedCycles(e) } : { tlbMisses: tlbMisses(e), pageWalks: pageWalks(e) }
+}
+
+const MODEL_EVENTS = {
+  lines: ['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw', 'Bcm', 'Bim', 'estimatedCycles'],
+  pages: ['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw', 'tlbMisses', 'pageWalks'],
+}
+const MODEL_LEGEND = {
+  lines: 'callgrind\'s models, per request (medians; I1/D1 = first-level misses, LL = last-level, Bc/Bi = mispredicted conditional/indirect branches; estimated cycles = Ir + 10 × (L1 misses + mispredictions) + 100 × LL misses):',
+  pages: 'callgrind\'s page model, per request (medians; 4 KiB lines: I1/D1 = first-level instruction/data TLB misses, IL/DL = page walks, from the shared second-level TLB; tlbMisses = I1mr + D1mr + D1mw, pageWalks = ILmr + DLmr + DLmw):',
+}
+// A modelled run keeps its own files: it is slower and rarer than the plain count.
+const MODEL_SUFFIX = { none: '', lines: '-simulated', pages: '-pages' }
+// The column the ratio to the passthrough is taken of, per model.
+const MODEL_TOTAL = { lines: 'estimatedCycles', pages: 'pageWalks' }
+
+function summarise(runs, model) {
   const byCase = Object.fromEntries(CASES.map((c) => [c.id, runs.filter((r) => r.caseId === c.id)]))
   const base = median(byCase.passthrough.map((r) => r.servingPerRequest))
   return CASES.map((c) => {
@@ -165,8 +201,9 @@ function summarise(runs) {
       irPerRequest: median(own.map((r) => r.irPerRequest)),
       backgroundCompilePerRequest: median(own.map((r) => r.backgroundCompilePerRequest)),
       ratioToPassthrough: serving / base,
-      ...(own[0].model === undefined ? {} : { model: Object.fromEntries(MODEL_EVENTS.map((e) => [e, median(own.map((r) => r.model[e]))])) }),
+      ...(model === null ? {} : { model: Object.fromEntries(MODEL_EVENTS[model].map((e) => [e, median(own.map((r) => r.model[e]))])) }),
       frames: typical.frames,
+      ...(typical.tlbFrames === undefined ? {} : { tlbFrames: typical.tlbFrames }),
     }
   })
 }
@@ -183,16 +220,24 @@ function markdown(result) {
   for (const s of result.summary) {
     lines.push(`| ${s.title} | \`${s.path}\` | ${k(s.servingPerRequest)} | ${k(s.servingRange[0])}–${k(s.servingRange[1])} | ${s.ratioToPassthrough.toFixed(3)} | ${k(s.irPerRequest)} | ${k(s.backgroundCompilePerRequest)} |`)
   }
-  if (result.summary[0].model !== undefined) {
+  const model = result.settings.model
+  if (model !== null) {
     const base = result.summary[0].model
-    lines.push('', 'callgrind\'s models, per request (medians; I1/D1 = first-level misses, LL = last-level, Bc/Bi = mispredicted conditional/indirect branches; estimated cycles = Ir + 10 × (L1 misses + mispredictions) + 100 × LL misses):', '')
-    lines.push(`| target | ${MODEL_EVENTS.join(' | ')} | estimated cycles × passthrough |`, `|---|${MODEL_EVENTS.map(() => '---:').join('|')}|---:|`)
-    for (const s of result.summary) lines.push(`| ${s.title} | ${MODEL_EVENTS.map((e) => Math.round(s.model[e]).toLocaleString('en-US')).join(' | ')} | ${(s.model.estimatedCycles / base.estimatedCycles).toFixed(3)} |`)
+    const events = MODEL_EVENTS[model]
+    const total = MODEL_TOTAL[model]
+    lines.push('', MODEL_LEGEND[model], '')
+    lines.push(`| target | ${events.join(' | ')} | ${total} × passthrough |`, `|---|${events.map(() => '---:').join('|')}|---:|`)
+    for (const s of result.summary) lines.push(`| ${s.title} | ${events.map((e) => Math.round(s.model[e]).toLocaleString('en-US')).join(' | ')} | ${(s.model[total] / base[total]).toFixed(3)} |`)
   }
   lines.push('', '"instructions / request" leaves out TurboFan\'s background compilation, whose progress after the warm-up depends on wall-clock time (valgrind runs ~50× slower); "all threads" includes it.')
   for (const s of result.summary) {
     lines.push('', `Top frames, ${s.title} (self instructions per request):`, '', '| instructions | frame |', '|---:|---|')
     for (const f of s.frames) lines.push(`| ${Math.round(f.irPerRequest)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  }
+  for (const s of result.summary) {
+    if (s.tlbFrames === undefined) continue
+    lines.push('', `Top frames by first-level TLB misses, ${s.title} (per request):`, '', '| TLB misses | page walks | frame |', '|---:|---:|---|')
+    for (const f of s.tlbFrames) lines.push(`| ${Math.round(f.tlbMissesPerRequest)} | ${f.walksPerRequest.toFixed(1)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
   }
   return `${lines.join('\n')}\n`
 }
@@ -268,7 +313,7 @@ async function countHistory({ tools, dir, ports, opts, flags, jwtToken }) {
   }
 }
 
-function summariseHistory(runs, top) {
+function summariseHistory(runs, top, model) {
   return HISTORY_ROUTES.map((route) => {
     const before = median(runs.map((r) => r.before[route.id].servingPerRequest))
     const after = median(runs.map((r) => r.after[route.id].servingPerRequest))
@@ -279,11 +324,18 @@ function summariseHistory(runs, top) {
       routeId: route.id, title: route.title, path: route.path, before, after, ratio: after / before,
       perRun: runs.map((r) => ({ before: r.before[route.id].servingPerRequest, after: r.after[route.id].servingPerRequest })),
       grown: framesGrown(typical.before[route.id].frames, typical.after[route.id].frames, top),
+      ...(model === null ? {} : {
+        model: Object.fromEntries(['before', 'after'].map((when) => [when, Object.fromEntries(MODEL_EVENTS[model].map((e) => [e, median(runs.map((r) => r[when][route.id].model[e]))]))])),
+      }),
+      // Where the page walks grew: the same ranking, by walks per request instead of instructions.
+      ...(model === 'pages' ? { walksGrown: framesGrown(...['before', 'after'].map((when) => walksOf(typical[when][route.id].frames)), top) } : {}),
     }
   })
 }
 
-const withoutFrames = (counts) => Object.fromEntries(Object.entries(counts).map(([id, { frames: _frames, ...count }]) => [id, count]))
+const walksOf = (frames) => frames.map((f) => ({ name: f.name, irPerRequest: f.walksPerRequest }))
+
+const withoutFrames = (counts) => Object.fromEntries(Object.entries(counts).map(([id, { frames: _frames, tlbFrames: _tlbFrames, ...count }]) => [id, count]))
 
 function historyMarkdown(result) {
   const lines = [
@@ -297,10 +349,20 @@ function historyMarkdown(result) {
   for (const s of result.summary) {
     lines.push(`| ${s.title} | \`${s.path}\` | ${k(s.before)} | ${k(s.after)} | ${s.ratio.toFixed(3)} | ${s.perRun.map((r) => `${k(r.before)} → ${k(r.after)}`).join(', ')} |`)
   }
-  for (const s of result.summary) {
-    lines.push('', `Frames that grew most, ${s.title} (self instructions per request):`, '', '| before | after | growth | frame |', '|---:|---:|---:|---|')
-    for (const f of s.grown) lines.push(`| ${Math.round(f.before)} | ${Math.round(f.after)} | +${Math.round(f.growth)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  const model = result.settings.model
+  if (model !== null) {
+    const events = MODEL_EVENTS[model]
+    lines.push('', MODEL_LEGEND[model], '', `| route | when | ${events.join(' | ')} |`, `|---|---|${events.map(() => '---:').join('|')}|`)
+    for (const s of result.summary) {
+      for (const when of ['before', 'after']) lines.push(`| ${s.title} | ${when} | ${events.map((e) => Math.round(s.model[when][e]).toLocaleString('en-US')).join(' | ')} |`)
+    }
   }
+  const frameTable = (title, unit, frames) => {
+    lines.push('', `${title} (${unit} per request):`, '', '| before | after | growth | frame |', '|---:|---:|---:|---|')
+    for (const f of frames) lines.push(`| ${f.before.toFixed(unit === 'page walks' ? 1 : 0)} | ${f.after.toFixed(unit === 'page walks' ? 1 : 0)} | +${f.growth.toFixed(unit === 'page walks' ? 1 : 0)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  }
+  for (const s of result.summary) frameTable(`Frames that grew most, ${s.title}`, 'self instructions', s.grown)
+  for (const s of result.summary) if (s.walksGrown !== undefined) frameTable(`Frames whose page walks grew most, ${s.title}`, 'page walks', s.walksGrown)
   return `${lines.join('\n')}\n`
 }
 
@@ -333,16 +395,17 @@ async function main() {
     }
     const result = {
       startedAt, finishedAt: new Date().toISOString(),
-      settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, simulate: opts.simulate, historyRequests: opts.historyRequests },
+      settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, model: opts.model, historyRequests: opts.historyRequests },
       environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
-      summary: summariseHistory(runs, opts.frames),
+      summary: summariseHistory(runs, opts.frames, opts.model),
       // Each count without its frame list (the summary keeps the frames that grew).
       runs: runs.map(({ before, after, ...run }) => ({ ...run, before: withoutFrames(before), after: withoutFrames(after) })),
     }
     mkdirSync(opts.out, { recursive: true })
-    writeFileSync(join(opts.out, 'instructions-history.json'), `${JSON.stringify(result, null, 2)}\n`)
+    const base = `instructions-history${MODEL_SUFFIX[opts.model ?? 'none']}`
+    writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`)
     const md = historyMarkdown(result)
-    writeFileSync(join(opts.out, 'instructions-history.md'), md)
+    writeFileSync(join(opts.out, `${base}.md`), md)
     console.log(md)
     await Promise.all([stopProcess(upstream.handle), stopProcess(stub.handle)])
     return
@@ -360,16 +423,15 @@ async function main() {
   const introspectionCalls = await stub.calls()
   const result = {
     startedAt, finishedAt: new Date().toISOString(),
-    settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, simulate: opts.simulate },
+    settings: { requests: opts.requests, warmup: opts.warmup, repeats: opts.repeats, connections: opts.connections, model: opts.model },
     environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
     // One token, cached during the first warm-up of each tokengate: a handful of calls in all.
     introspectionCalls,
-    summary: summarise(runs),
+    summary: summarise(runs, opts.model),
     runs,
   }
   mkdirSync(opts.out, { recursive: true })
-  // A modelled run keeps its own files: it is slower and rarer than the plain count.
-  const base = opts.simulate ? 'instructions-simulated' : 'instructions'
+  const base = `instructions${MODEL_SUFFIX[opts.model ?? 'none']}`
   writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`)
   const md = markdown(result)
   writeFileSync(join(opts.out, `${base}.md`), md)

@@ -20,14 +20,29 @@ export function callgrindTools() {
 }
 
 /**
- * The command prefix that starts `node …` under callgrind, counting nothing until `instrument(pid,
- * true)`. --perf-basic-prof (added to node's flags by the caller) names the JIT code.
+ * callgrind's cache simulator, run as one of two models (`model` in callgrindPrefix):
+ * - `lines`: caches and branch predictors. The cache sizes are fixed, not read from CPUID: a VM can
+ *   report a last level that no CPU has (256 MiB, direct-mapped, seen here), which turns the
+ *   model's LL misses into noise.
+ * - `pages`: the same simulator with 4 KiB lines, so that it models address translation: a
+ *   first-level "miss" is a page not in the first-level TLB, a last-level miss is a page walk.
+ *   The sizes are those of Intel's Sunny/Cypress Cove core (the CPU this project's machines
+ *   report): a 64-entry 4-way data TLB, a 128-entry 8-way instruction TLB, a shared 2 048-entry
+ *   16-way second level. Page walks cost cycles that neither an instruction count nor the line
+ *   model sees, and this VM exposes no hardware counter that would count them.
  */
-export function callgrindPrefix(tools, outFile, { simulate = false } = {}) {
-  // --simulate adds callgrind's cache and branch-predictor models: slower, and a model, not the
-  // CPU. The cache sizes are fixed, not read from CPUID: a VM can report a last level that no
-  // CPU has (256 MiB, direct-mapped, seen here), which turns the model's LL misses into noise.
-  const models = simulate ? ['--cache-sim=yes', '--branch-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', '--LL=33554432,16,64'] : []
+export const MODELS = {
+  lines: ['--cache-sim=yes', '--branch-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', '--LL=33554432,16,64'],
+  pages: ['--cache-sim=yes', '--I1=524288,8,4096', '--D1=262144,4,4096', '--LL=8388608,16,4096'],
+}
+
+/**
+ * The command prefix that starts `node …` under callgrind, counting nothing until `instrument(pid,
+ * true)`. --perf-basic-prof (added to node's flags by the caller) names the JIT code. `model`:
+ * null (instructions only, the fastest), 'lines' or 'pages' (see MODELS).
+ */
+export function callgrindPrefix(tools, outFile, { model = null } = {}) {
+  const models = model === null ? [] : MODELS[model]
   return [tools.valgrind, '--tool=callgrind', '--instr-atstart=no', ...models, `--callgrind-out-file=${outFile}`]
 }
 
@@ -72,35 +87,44 @@ const COMPILER_FRAME = /v8::internal::(compiler|turboshaft|maglev)::/
 
 /**
  * A dump read through callgrind_annotate: `{ events, backgroundCompile, frames }`. `events` are
- * the totals (`Ir`, and the models' events with --simulate); `backgroundCompile` the same events
- * under TurboFan's worker task; `frames` the self instructions per function, JIT code named from
- * node's perf map (`/tmp/perf-<pid>.map`) when there is one.
+ * the totals (`Ir`, and the model's events when one ran); `backgroundCompile` the same events
+ * under TurboFan's worker task; `frames` each function's self cost, `{ name, ir, costs }` with
+ * `costs` every event by name, JIT code named from node's perf map (`/tmp/perf-<pid>.map`) when
+ * there is one.
  */
 export async function profileOf(tools, file, perfMapFile) {
   const annotate = async (...args) => (await run(tools.annotate, [...args, '--threshold=100', file], { maxBuffer: 256 << 20 })).stdout
   const events = totalsOf(file) ?? { Ir: 0 }
+  const names = Object.keys(events)
   const jit = perfMapFile !== null && existsSync(perfMapFile) ? perfMap(perfMapFile) : null
   const frames = new Map()
-  for (const { costs, name } of costLines(await annotate('--inclusive=no', '--show=Ir'))) {
+  for (const { costs, name } of costLines(await annotate('--inclusive=no', `--show=${names.join(',')}`))) {
     const key = nameOf(name, jit)
-    frames.set(key, (frames.get(key) ?? 0) + costs[0])
+    const sum = frames.get(key) ?? names.map(() => 0)
+    frames.set(key, sum.map((n, i) => n + (costs[i] ?? 0)))
   }
   const compile = costLines(await annotate('--inclusive=yes')).find((l) => l.name.includes(BACKGROUND_COMPILE))
   return {
     events,
-    backgroundCompile: Object.fromEntries(Object.keys(events).map((name, i) => [name, compile?.costs[i] ?? 0])),
+    backgroundCompile: Object.fromEntries(names.map((name, i) => [name, compile?.costs[i] ?? 0])),
     // The compiler's own frames are left out of the list: their sum is in `backgroundCompile`.
-    frames: [...frames].filter(([name]) => !COMPILER_FRAME.test(name)).map(([name, ir]) => ({ name, ir })).sort((a, b) => b.ir - a.ir),
+    frames: [...frames]
+      .filter(([name]) => !COMPILER_FRAME.test(name))
+      .map(([name, sums]) => ({ name, ir: sums[0], costs: Object.fromEntries(names.map((event, i) => [event, sums[i]])) }))
+      .sort((a, b) => b.ir - a.ir),
   }
 }
 
-/** callgrind_annotate's rows: one `1,234 (0.5%)` per event (`.` for none), then the function. */
-function costLines(text) {
+/**
+ * callgrind_annotate's rows: per event `1,234 (0.5%)`, or `.` or a bare `0` for none (both appear
+ * once more than one event is shown), then the function.
+ */
+export function costLines(text) {
   const lines = []
   for (const line of text.split('\n')) {
-    const row = /^\s*((?:(?:[\d,]+ \(\s*[\d.]+%\)|\.)\s+)+)(\S.*)$/.exec(line)
+    const row = /^\s*((?:(?:[\d,]+ \(\s*[\d.]+%\)|0|\.)\s+)+)(\S.*)$/.exec(line)
     if (row === null || row[2].includes('PROGRAM TOTALS')) continue
-    const costs = [...row[1].matchAll(/([\d,]+) \(\s*[\d.]+%\)|\./g)].map((m) => (m[1] === undefined ? 0 : Number(m[1].replaceAll(',', ''))))
+    const costs = [...row[1].matchAll(/([\d,]+) \(\s*[\d.]+%\)|0|\./g)].map((m) => (m[1] === undefined ? 0 : Number(m[1].replaceAll(',', ''))))
     lines.push({ costs, name: row[2] })
   }
   return lines
