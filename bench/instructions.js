@@ -357,12 +357,13 @@ function historyMarkdown(result) {
       for (const when of ['before', 'after']) lines.push(`| ${s.title} | ${when} | ${events.map((e) => Math.round(s.model[when][e]).toLocaleString('en-US')).join(' | ')} |`)
     }
   }
-  const frameTable = (title, unit, frames) => {
-    lines.push('', `${title} (${unit} per request):`, '', '| before | after | growth | frame |', '|---:|---:|---:|---|')
-    for (const f of frames) lines.push(`| ${f.before.toFixed(unit === 'page walks' ? 1 : 0)} | ${f.after.toFixed(unit === 'page walks' ? 1 : 0)} | +${f.growth.toFixed(unit === 'page walks' ? 1 : 0)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
+  // Page walks per request are fractions; instructions are whole.
+  const frameTable = (title, frames, digits) => {
+    lines.push('', title, '', '| before | after | growth | frame |', '|---:|---:|---:|---|')
+    for (const f of frames) lines.push(`| ${f.before.toFixed(digits)} | ${f.after.toFixed(digits)} | +${f.growth.toFixed(digits)} | \`${f.name.replaceAll('|', '\\|')}\` |`)
   }
-  for (const s of result.summary) frameTable(`Frames that grew most, ${s.title}`, 'self instructions', s.grown)
-  for (const s of result.summary) if (s.walksGrown !== undefined) frameTable(`Frames whose page walks grew most, ${s.title}`, 'page walks', s.walksGrown)
+  for (const s of result.summary) frameTable(`Frames that grew most, ${s.title} (self instructions per request):`, s.grown, 0)
+  for (const s of result.summary) if (s.walksGrown !== undefined) frameTable(`Frames whose page walks grew most, ${s.title} (page walks per request):`, s.walksGrown, 1)
   return `${lines.join('\n')}\n`
 }
 
