@@ -101,6 +101,15 @@ t.test("no answer waits on the reply's then: every kind of request is answered w
   t.equal(thenCalls, 0)
 })
 
+async function assertInternalErrorNothingForwarded(t: Test, origin: string, token: string): Promise<void> {
+  const before = upstream.received.length
+  const res = await get(origin, '/ratings/1', token)
+  t.equal(res.status, 500)
+  t.match(JSON.parse(res.body), { code: 'TG_ERR_INTERNAL' })
+  t.equal(upstream.received.length, before, 'nothing reached the upstream')
+  t.equal((await get(origin, '/open/ratings/1')).status, 200, 'and the gateway still serves')
+}
+
 t.test('a failure on the asynchronous verdict path goes to the error handler; nothing is forwarded', async (t) => {
   const token = await oidc.issueToken('ratings:read')
 
@@ -108,12 +117,7 @@ t.test('a failure on the asynchronous verdict path goes to the error handler; no
     const real = runtimeFor()
     const rejecting = { authenticate: () => Promise.reject(new Error('introspection client bug')) } as unknown as Authenticator
     const origin = await listen(t, { ...real, authenticators: new Map([['ratings', rejecting]]) }, { owned: real })
-    const before = upstream.received.length
-    const res = await get(origin, '/ratings/1', token)
-    t.equal(res.status, 500)
-    t.match(JSON.parse(res.body), { code: 'TG_ERR_INTERNAL' })
-    t.equal(upstream.received.length, before, 'nothing reached the upstream')
-    t.equal((await get(origin, '/open/ratings/1')).status, 200, 'and the gateway still serves')
+    await assertInternalErrorNothingForwarded(t, origin, token)
   })
 
   await t.test('recording the verdict throws after the promise resolved', async (t) => {
@@ -122,11 +126,6 @@ t.test('a failure on the asynchronous verdict path goes to the error handler; no
       throw new Error('metrics bug')
     }
     const origin = await listen(t, runtimeFor(), { metrics })
-    const before = upstream.received.length
-    const res = await get(origin, '/ratings/1', token)
-    t.equal(res.status, 500)
-    t.match(JSON.parse(res.body), { code: 'TG_ERR_INTERNAL' })
-    t.equal(upstream.received.length, before, 'nothing reached the upstream')
-    t.equal((await get(origin, '/open/ratings/1')).status, 200, 'and the gateway still serves')
+    await assertInternalErrorNothingForwarded(t, origin, token)
   })
 })
