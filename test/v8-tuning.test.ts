@@ -5,8 +5,9 @@
 // the same process after tuneV8()'s flags reports none.
 import t from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { V8_COMMAND_LINE_FLAGS, V8_FLAGS, V8_STARTUP_FLAGS, keepTickObjectShape, missingStartupFlags } from '../src/v8-tuning.js'
 
@@ -28,6 +29,49 @@ function pretenuringLines(flags: readonly string[]): number {
 t.test('without the flags V8 weighs pretenuring the site; with them it never does', async (t) => {
   t.ok(pretenuringLines([]) > 0, 'the control process reports pretenuring decisions')
   t.equal(pretenuringLines(V8_FLAGS), 0)
+})
+
+// Eight callees of 207 bytecode bytes each: the default cumulative budget (920) lets TurboFan
+// inline four of them into the caller; the tuned budget, set from inside the process as the CLI
+// sets it, all eight. --trace-turbo-inlining prints one "Inlining" line per function inlined.
+const CALLEES = Array.from({ length: 8 }, (_, i) =>
+  `function f${i}(x) { ${Array.from({ length: 12 }, (_, j) => `x = (x * ${j + 3} + ${i + j}) ^ (x >>> ${(j % 7) + 1})`).join('; ')}; return x }`)
+const INLINE = `${CALLEES.join('\n')}
+function caller(x) { return ${CALLEES.map((_, i) => `f${i}(x)`).join(' + ')} }
+for (const flag of JSON.parse(process.argv[1])) require('node:v8').setFlagsFromString(flag);
+%PrepareFunctionForOptimization(caller);
+for (let i = 0; i < 100; i++) caller(i);
+%OptimizeFunctionOnNextCall(caller);
+caller(1);
+`
+
+function inlinedCallees(flags: readonly string[]): number {
+  // The trace goes to a file: V8 prints it with C stdio, and into a pipe that the parent does not
+  // drain fast enough some of it was lost (outputs cut off mid-line on a loaded machine). Every
+  // compile on the main thread, and none of the test runner's environment (its loaders would run
+  // code in the child too).
+  const dir = mkdtempSync(join(tmpdir(), 'tokengate-inlining-'))
+  const traceFile = join(dir, 'trace.txt')
+  const out = openSync(traceFile, 'w')
+  try {
+    const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', '--trace-turbo-inlining', '-e', INLINE, JSON.stringify(flags)], {
+      stdio: ['ignore', out, 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '' },
+    })
+    if (run.status !== 0) throw new Error(`the inlining process failed: ${run.stderr}`)
+    return readFileSync(traceFile, 'utf8').split('\n').filter((line) => /^Inlining .*SharedFunctionInfo f\d>.* into .*SharedFunctionInfo caller>/.test(line)).length
+  } finally {
+    closeSync(out)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+t.test("TurboFan's inlining budget: the default stops half-way through the callees, the tuned one inlines them all", async (t) => {
+  const control = inlinedCallees([])
+  t.ok(control > 0 && control < 8, `the control process inlined ${control} of 8 callees`)
+  t.equal(inlinedCallees(V8_FLAGS), 8)
 })
 
 // The memory reducer's full GCs run a few seconds after a process goes idle, and --trace-gc
