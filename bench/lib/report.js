@@ -37,8 +37,9 @@ export function summarise(cases, runs) {
   const ratioTo = (baselineId, caseId, field) => median(ratiosTo(baselineId, caseId, field))
   const spread = (xs) => (xs.length === 0 ? null : { n: xs.length, min: Math.min(...xs), max: Math.max(...xs) })
   return cases.map((c) => {
-    // The baseline's row summarises all its runs, paired ones included.
-    const own = runs.filter((r) => r.caseId === c.id)
+    // The passthrough's row summarises all its runs, paired ones included; a tokengate case that
+    // is also another case's baseline (the warm runs next to the rotation) only its own.
+    const own = runs.filter((r) => r.caseId === c.id && (r.pairedWith === undefined || c.target === 'passthrough'))
     const last = own.at(-1)
     return {
       id: c.id,
@@ -61,6 +62,7 @@ export function summarise(cases, runs) {
       p99Ratio: ratioTo('passthrough', c.id, 'p99Ms'),
       rpsPerCpuRatio: ratioTo('passthrough', c.id, 'rpsPerCpuS'),
       rpsVsWarm: ratioTo('tg-warm', c.id, 'rps'),
+      rpsVsWarmSpread: spread(ratiosTo('tg-warm', c.id, 'rps')),
       rpsPerCpuVsWarm: ratioTo('tg-warm', c.id, 'rpsPerCpuS'),
     }
   })
@@ -118,7 +120,8 @@ export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] })
   const rot1k = row('tg-rot1k')
   const n = tokens.toLocaleString('en-US')
   const fmt = (x, digits = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(digits))
-  const pairsOf = (row) => (row?.rpsRatioSpread == null || row.rpsRatioSpread.n < 2 ? '' : `; ${row.rpsRatioSpread.n} pairs, ${fmt(row.rpsRatioSpread.min)}–${fmt(row.rpsRatioSpread.max)}`)
+  const spreadOf = (spread) => (spread == null || spread.n < 2 ? '' : `; ${spread.n} pairs, ${fmt(spread.min)}–${fmt(spread.max)}`)
+  const pairsOf = (row) => spreadOf(row?.rpsRatioSpread)
   const test = (value, ok) => (value === null || value === undefined ? null : ok(value))
   // A throughput ratio passes only if it also holds per CPU-second (when measured): on a busy
   // machine the passthrough may have lost more of its core than tokengate did, or the reverse.
@@ -134,7 +137,8 @@ export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] })
     const sharedText = `one core shared: ${fmt(shared.rpsRatio)}× (${shared.n} runs, ${fmt(shared.min)}–${fmt(shared.max)}; control ${fmt(control?.rpsRatio)}×)`
     return usable ? `**${sharedText}**; ${interleaved}` : `${interleaved}; ${sharedText}, not used: ${control === undefined ? 'no control' : 'control, runs or errors out of bounds'}`
   }
-  const callsPerRound = cold.map((c) => c.introspectionCalls + (runs.find((r) => r.caseId === 'tg-rot-warm' && r.round === c.round)?.introspectionCalls ?? 0))
+  const secondPassCalls = (round) => runs.filter((r) => r.caseId === 'tg-rot-warm' && r.round === round).reduce((sum, r) => sum + r.introspectionCalls, 0)
+  const callsPerRound = cold.map((c) => c.introspectionCalls + secondPassCalls(c.round))
   return [
     { goal: `Protected route, warm cache: requests/s ≥ ${GOALS.warmRpsRatio}× passthrough`, measured: rpsMeasured(warm), pass: atLeast(warm, GOALS.warmRpsRatio) },
     { goal: `Protected route, warm cache: p99 ≤ ${GOALS.warmP99Ratio}× passthrough`, measured: `${fmt(warm?.p99Ratio)}×`, pass: test(warm?.p99Ratio, (v) => v <= GOALS.warmP99Ratio) },
@@ -144,7 +148,7 @@ export function checkTargets(summary, runs, { tokens, memory, sharedCore = [] })
       measured: cold.length === 0 ? 'n/a' : `${callsPerRound.map((c) => c.toLocaleString('en-US')).join(' / ')} (expected ${n} each${cold.some((c) => !c.passComplete) ? '; a first pass hit its time cap' : ''})`,
       pass: cold.length === 0 ? null : callsPerRound.every((n) => n === tokens) && cold.every((c) => c.passComplete),
     },
-    { goal: `${n} rotating tokens, second pass: requests/s equal to the warm case (≥ ${GOALS.rotationWarmVsWarm}×)`, measured: `${fmt(warm50?.rpsVsWarm)}× (per CPU-second: ${fmt(warm50?.rpsPerCpuVsWarm)}×)`,
+    { goal: `${n} rotating tokens, second pass: requests/s equal to the warm case (≥ ${GOALS.rotationWarmVsWarm}×)`, measured: `${fmt(warm50?.rpsVsWarm)}× (per CPU-second: ${fmt(warm50?.rpsPerCpuVsWarm)}×${spreadOf(warm50?.rpsVsWarmSpread)})`,
       pass: test(warm50?.rpsVsWarm, (v) => v >= GOALS.rotationWarmVsWarm && (warm50.rpsPerCpuVsWarm === null || warm50.rpsPerCpuVsWarm >= GOALS.rotationWarmVsWarm)) },
     {
       goal: `Memory: ≤ ${GOALS.bytesPerToken} B of RSS per cached token${memory ? ` at ${memory.tokens.toLocaleString('en-US')} tokens` : ''}`,
@@ -209,6 +213,7 @@ export function markdown(result) {
       `introspection latency ${settings.stubDelayMs} ms. Values are medians over rounds; per-round lists are "round 1 / round 2 / …". ` +
       '"req per CPU-s" divides requests/s by the share of its core the target got, which stays comparable when other processes compete for that core. ' +
       `The unprotected and warm cases run ${settings.pairs ?? 1} time(s) per round, each next to a passthrough run of its own (the order flips every pair), and their ratios are the median over all those pairs; the passthrough row covers all its runs. ` +
+      'The rotation\'s second pass runs as many times, each next to a one-token run of the same gateway, which its ratio to the warm case compares it with (those runs are not in the warm row). ' +
       '"GC %" is the share of the run tokengate spent in garbage collection (its own metrics).',
     '',
     '| target | scenario | req/s | p50 ms | p99 ms | non-2xx | introspection calls | RSS MiB | GC % | req/s × passthrough | p99 × passthrough | req per CPU-s | × passthrough |',

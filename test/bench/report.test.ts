@@ -1,6 +1,6 @@
 import t from 'tap'
 // @ts-expect-error: bench/ is plain JavaScript without type declarations
-import { checkTargets, summariseShared } from '../../bench/lib/report.js'
+import { checkTargets, summarise, summariseShared } from '../../bench/lib/report.js'
 
 interface Target { goal: string; measured: string; pass: boolean | null }
 
@@ -72,4 +72,35 @@ t.test('a fresh gateway of the same build is reported beside the suite\'s, and n
   t.ok(history.every((x) => x.pass === null), 'information, not a target')
   const without = checkTargets(summary, [], { tokens: 10, memory: null, sharedCore: summariseShared(sharedRuns(1.0, 0.85, 0.97)) }) as Target[]
   t.notOk(without.some((x) => x.goal.includes('served nothing else')), 'no row without a fresh gateway')
+})
+
+t.test('the rotation\'s second pass is judged against the one-token runs beside it, not the round\'s warm runs', async (t) => {
+  const cases = [{ id: 'passthrough', target: 'passthrough' }, { id: 'tg-warm', target: 'tokengate' }, { id: 'tg-rot-cold', target: 'tokengate' }, { id: 'tg-rot-warm', target: 'tokengate' }]
+  const run = (caseId: string, round: number, rps: number, extra: Record<string, unknown> = {}) =>
+    ({ caseId, round, rps, rpsPerCpuS: rps, p99Ms: 1, introspectionCalls: 0, ...extra })
+  const runs = [1, 2].flatMap((round) => [
+    run('passthrough', round, 1000),
+    run('passthrough', round, 1000, { pairedWith: 'tg-warm', pair: 1 }),
+    run('tg-warm', round, 1000, { pair: 1 }),
+    // The gateway (or the machine) is slower after the cold pass: 900 req/s for one token too.
+    run('tg-rot-cold', round, 500, { introspectionCalls: 9, passComplete: true }),
+    ...[1, 2].flatMap((pair) => [
+      run('tg-warm', round, 900, { pairedWith: 'tg-rot-warm', pair }),
+      run('tg-rot-warm', round, pair === 1 ? 880 : 870, { pair, introspectionCalls: pair === 2 ? 1 : 0 }),
+    ]),
+  ])
+  const summary = summarise(cases, runs)
+  const rot = summary.find((s: { id: string }) => s.id === 'tg-rot-warm')
+  t.equal(rot.rpsVsWarm.toFixed(4), ((880 / 900 + 870 / 900) / 2).toFixed(4), 'the median of the adjacent pairs\' ratios')
+  t.same(rot.rpsVsWarmSpread.n, 4)
+  const warm = summary.find((s: { id: string }) => s.id === 'tg-warm')
+  t.equal(warm.rps, 1000, 'the warm row holds only its own runs')
+  t.same(warm.introspectionCalls, [0, 0])
+  const targets = checkTargets(summary, runs, { tokens: 10, memory: null }) as Target[]
+  const rotation = targets.find((x) => x.goal.includes('second pass: requests/s'))!
+  t.equal(rotation.pass, true, '0.972× passes although 875 req/s is 0.875× the warm row')
+  t.match(rotation.measured, /^0\.972× .*4 pairs, 0\.967–0\.978\)$/)
+  const calls = targets.find((x) => x.goal.includes('introspection calls = distinct tokens'))!
+  t.match(calls.measured, /^10 \/ 10 /, 'every second-pass run of a round is counted')
+  t.equal(calls.pass, true)
 })
