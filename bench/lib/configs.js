@@ -70,7 +70,8 @@ function jwtYaml({ jwksJson, issuer, audience }) {
 /**
  * tokengate: /open without a policy, /ratings behind introspection at the stub, and the JWT routes
  * when `jwt` is given. The cache holds every token the run uses (rounds × the large rotation, plus
- * the distinct invalid tokens).
+ * the distinct invalid tokens), for as long as the run lasts: the stub's tokens live an hour, and
+ * round 3 asks again for round 1's 1 000-token rotation some 11 minutes later.
  */
 export function tokengateYaml({ port, upstreamPort, stubPort, cacheMaxEntries, adminPort = null, jwt = null }) {
   const admin = adminPort === null ? '{ enabled: false }' : `{ enabled: true, host: 127.0.0.1, port: ${adminPort} }`
@@ -97,7 +98,7 @@ ${jwtParts.routes}policies:
       oauth2:
         accessTokenValidation:
           introspectionUrl: "http://127.0.0.1:${stubPort}/admin/oauth2/introspect"
-          cacheTimeout: 10m
+          cacheTimeout: 1h
           cacheMaxEntries: ${cacheMaxEntries}
 ${jwtParts.policies}`
 }
