@@ -10,7 +10,7 @@ import type { DenyResponse } from './challenge.js'
 import { decide } from './decide.js'
 import { claimsNeeded, identityHeaderMatcher, identityHeaderNames, identityHeaderValues } from './identity-headers.js'
 import { IntrospectionCache } from './introspection-cache.js'
-import type { CacheOutcome } from './introspection-cache.js'
+import type { CacheKey, CacheOutcome } from './introspection-cache.js'
 import type { IntrospectionClient } from './introspection-client.js'
 import { guardedIntrospectionClient } from './guarded-introspection.js'
 import { readToken } from './read-token.js'
@@ -55,6 +55,12 @@ interface Validated {
   readonly rejection?: JwtRejection
 }
 
+/** Step 2 by RFC 7662: the endpoint's client and the answers it gave. */
+interface Introspection {
+  readonly client: IntrospectionClient
+  readonly cache: IntrospectionCache
+}
+
 export interface AuthenticatorDeps {
   readonly client?: IntrospectionClient
   readonly cache?: IntrospectionCache
@@ -67,13 +73,12 @@ export interface AuthenticatorDeps {
 
 export class Authenticator {
   readonly #policy: AccessTokenPolicy
-  /** Undefined for a JWT-only policy. */
-  readonly #client: IntrospectionClient | undefined
+  /** Undefined for a JWT-only policy, which then holds no introspection cache either. */
+  readonly #introspection: Introspection | undefined
   readonly #ownsClient: boolean
   /** Undefined for an introspection-only policy. */
   readonly #jwt: JwtVerifier | undefined
   readonly #ownsJwt: boolean
-  readonly #cache: IntrospectionCache
   readonly #now: () => number
   readonly #identityNames: readonly string[]
   readonly #isIdentityHeader: (name: string) => boolean
@@ -83,17 +88,19 @@ export class Authenticator {
     this.#policy = policy
     this.#now = deps.now ?? Date.now
     this.#ownsClient = deps.client === undefined
-    this.#client = deps.client ?? (policy.introspection === undefined ? undefined : guardedIntrospectionClient({ ...policy.introspection, keepClaims: claimsNeeded(policy) }, policy.protection))
-    this.#ownsJwt = deps.jwt === undefined
-    this.#jwt = deps.jwt ?? (policy.jwt === undefined ? undefined : new JwtVerifier(policy.jwt, { now: this.#now, keepClaims: claimsNeeded(policy), cacheTimeoutMs: policy.cacheTimeoutMs, cacheMaxEntries: policy.cacheMaxEntries }))
-    this.#cache =
-      deps.cache ??
-      new IntrospectionCache({
+    const client = deps.client ?? (policy.introspection === undefined ? undefined : guardedIntrospectionClient({ ...policy.introspection, keepClaims: claimsNeeded(policy) }, policy.protection))
+    this.#introspection = client === undefined ? undefined : {
+      client,
+      cache: deps.cache ?? new IntrospectionCache({
         cacheTimeoutMs: policy.cacheTimeoutMs,
         inactiveCacheTimeoutMs: policy.inactiveCacheTimeoutMs,
         maxEntries: policy.cacheMaxEntries,
         now: this.#now,
-      })
+      }),
+    }
+    this.#ownsJwt = deps.jwt === undefined
+    this.#jwt = deps.jwt ?? (policy.jwt === undefined ? undefined : new JwtVerifier(policy.jwt, { now: this.#now, keepClaims: claimsNeeded(policy), cacheTimeoutMs: policy.cacheTimeoutMs, cacheMaxEntries: policy.cacheMaxEntries }))
+    if (this.#introspection === undefined && this.#jwt === undefined) throw new Error('a policy without introspection or jwt passed config validation')
     this.#identityNames = identityHeaderNames(policy)
     this.#isIdentityHeader = identityHeaderMatcher(policy)
     this.#observe = deps.observeIntrospection
@@ -116,15 +123,21 @@ export class Authenticator {
         response: denial(policy, missing ? { description: read.description } : { error: 'invalid_request', description: read.description }),
       }
     }
-    const hit = this.#cachedAnswer(read.token)
+    const token = read.token
+    const introspection = this.#introspectionFor(token)
+    if (introspection === undefined) return this.#validateAndJudge(this.#verifyJwt(token), req)
+    // Hashed once per request, whether the answer is cached or must be fetched.
+    const key = introspection.cache.keyOf(token)
+    const hit = introspection.cache.cachedAt(key)
     if (hit !== undefined) return this.#judge({ response: hit, cache: 'hit' }, req)
-    return this.#validateAndJudge(read.token, req)
+    return this.#validateAndJudge(this.#introspect(introspection, token, key, req), req)
   }
 
-  async #validateAndJudge(token: string, req: AuthRequest): Promise<AuthOutcome> {
+  /** `validating` rejects only when the token cannot be judged (→ statusOnError). */
+  async #validateAndJudge(validating: Promise<Validated>, req: AuthRequest): Promise<AuthOutcome> {
     let looked: Validated
     try {
-      looked = await this.#validate(token, req)
+      looked = await validating
     } catch (err) {
       const code: ErrorCode = isTokengateError(err) ? err.code : 'TG_ERR_INTERNAL'
       return { kind: 'error', code, response: unavailable(this.#policy, code) }
@@ -157,38 +170,40 @@ export class Authenticator {
 
   /** Cached introspection answers and verified JWTs held now (the metrics gauge). */
   get cacheSize(): number {
-    return this.#cache.size + (this.#jwt?.cacheSize ?? 0)
+    return (this.#introspection?.cache.size ?? 0) + (this.#jwt?.cacheSize ?? 0)
   }
 
   /** Forget one token's cached answer, or all; returns how many went. */
   purge(token?: string): number {
-    return this.#cache.purge(token) + (this.#jwt?.purge(token) ?? 0)
+    return (this.#introspection?.cache.purge(token) ?? 0) + (this.#jwt?.purge(token) ?? 0)
   }
 
   async close(): Promise<void> {
-    if (this.#ownsClient) await this.#client?.close()
+    if (this.#ownsClient) await this.#introspection?.client.close()
     if (this.#ownsJwt) await this.#jwt?.close()
   }
 
-  /** Step 2 without awaiting: an introspection answer already cached for this token. */
-  #cachedAnswer(token: string): IntrospectionResponse | undefined {
-    if (this.#client === undefined || (this.#jwt !== undefined && looksLikeJws(token))) return undefined
-    return this.#cache.cached(token)
+  /**
+   * Step 2's route. With `jwt`, a JWS-shaped token is verified locally and never introspected
+   * (issue 8); a JWT-only policy sends every token there, so an opaque one is denied as malformed.
+   * Undefined: the token goes to the JWT verifier.
+   */
+  #introspectionFor(token: string): Introspection | undefined {
+    const introspection = this.#introspection
+    if (introspection === undefined || (this.#jwt !== undefined && looksLikeJws(token))) return undefined
+    return introspection
   }
 
-  /**
-   * Step 2. With `jwt`, a JWS-shaped token is verified locally and never introspected (issue 8);
-   * a JWT-only policy sends every token there, so an opaque one is denied as malformed. Rejects
-   * only when the token cannot be judged (→ statusOnError).
-   */
-  async #validate(token: string, req: AuthRequest): Promise<Validated> {
-    const client = this.#client
-    if (this.#jwt !== undefined && (client === undefined || looksLikeJws(token))) return this.#jwt.verify(token)
-    if (client === undefined) throw new Error('a policy without introspection or jwt passed config validation')
+  async #verifyJwt(token: string): Promise<Validated> {
+    if (this.#jwt === undefined) throw new Error('a JWS-shaped token was routed to a policy without jwt')
+    return this.#jwt.verify(token)
+  }
+
+  async #introspect({ client, cache }: Introspection, token: string, key: CacheKey, req: AuthRequest): Promise<Validated> {
     const ctx = req.requestId === undefined ? {} : { requestId: req.requestId }
     const observe = this.#observe
-    if (observe === undefined) return this.#cache.lookup(token, () => client.introspect(token, ctx))
-    return this.#cache.lookup(token, async () => {
+    if (observe === undefined) return cache.lookupAt(key, () => client.introspect(token, ctx))
+    return cache.lookupAt(key, async () => {
       const started = performance.now()
       try {
         const answer = await client.introspect(token, ctx)

@@ -20,6 +20,9 @@ export interface IntrospectionCacheOptions {
 
 export type CacheOutcome = 'hit' | 'miss' | 'coalesced'
 
+/** A token's key in one cache (see `keyOf`); branded so a raw token is never passed for one. */
+export type CacheKey = string & { readonly __cacheKey: unique symbol }
+
 export interface CacheLookup {
   readonly response: IntrospectionResponse
   readonly cache: CacheOutcome
@@ -79,11 +82,28 @@ export class IntrospectionCache {
    * steady state, then costs no promise; `lookup` handles everything else.
    */
   cached(token: string): IntrospectionResponse | undefined {
-    return this.#lru.get(this.#keyOf(token))
+    return this.cachedAt(this.keyOf(token))
   }
 
-  async lookup(token: string, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
-    const key = this.#keyOf(token)
+  lookup(token: string, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
+    return this.lookupAt(this.keyOf(token), load)
+  }
+
+  /**
+   * The key under which this cache holds a token's answer. A caller that asks `cachedAt` and,
+   * on a miss, `lookupAt` computes it once: it is a SHA-256 of the token.
+   */
+  keyOf(token: string): CacheKey {
+    // The whole digest as 32 one-byte characters ('binary' is Node's name for latin1): one small
+    // string per entry, where a base64url slice would keep the slice and the string it points into.
+    return hash('sha256', this.#secret + token, 'binary') as CacheKey
+  }
+
+  cachedAt(key: CacheKey): IntrospectionResponse | undefined {
+    return this.#lru.get(key)
+  }
+
+  async lookupAt(key: CacheKey, load: () => Promise<IntrospectionResponse>): Promise<CacheLookup> {
     const cached = this.#lru.get(key)
     if (cached !== undefined) return { response: cached, cache: 'hit' }
     const pending = this.#inflight.get(key)
@@ -99,7 +119,7 @@ export class IntrospectionCache {
       this.#inflight.clear()
       return purged
     }
-    const key = this.#keyOf(token)
+    const key = this.keyOf(token)
     this.#inflight.delete(key)
     return this.#lru.delete(key) ? 1 : 0
   }
@@ -109,7 +129,7 @@ export class IntrospectionCache {
    * it is still the registered load, so a `purge` during the call is not undone by its answer;
    * a failure reaches every waiter and is never stored.
    */
-  #load(key: string, load: () => Promise<IntrospectionResponse>): Promise<IntrospectionResponse> {
+  #load(key: CacheKey, load: () => Promise<IntrospectionResponse>): Promise<IntrospectionResponse> {
     const loading: Promise<IntrospectionResponse> = Promise.resolve()
       .then(load)
       .then(
@@ -129,7 +149,7 @@ export class IntrospectionCache {
     return loading
   }
 
-  #store(key: string, response: IntrospectionResponse): void {
+  #store(key: CacheKey, response: IntrospectionResponse): void {
     const nowMs = this.#now()
     const ttlMs = cacheTtlMs(response, nowMs, this.#opts)
     // lru-cache serves an entry while `now - start <= ttl`; ours must end at start + ttlMs, so
@@ -137,13 +157,5 @@ export class IntrospectionCache {
     // ttlMs`; with a fractional one it ends up to 1 ms early, never late). A 1 ms life, which
     // would become ttl 0 (no expiry at all), is not worth caching.
     if (ttlMs > 1) this.#lru.set(key, this.#compactor.compact(response, nowMs), { ttl: ttlMs - 1, size: 1 })
-  }
-
-  /**
-   * The whole digest as 32 one-byte characters ('binary' is Node's name for latin1): one small
-   * string per entry, where a base64url slice would keep the slice and the string it points into.
-   */
-  #keyOf(token: string): string {
-    return hash('sha256', this.#secret + token, 'binary')
   }
 }

@@ -69,6 +69,32 @@ t.test('a cached token and a missing one are judged without a promise; a new tok
   t.equal(stub.callCount, 1)
 })
 
+t.test('each request hashes its token once, whether its answer is cached or fetched', async (t) => {
+  let hashed = 0
+  class CountingCache extends IntrospectionCache {
+    override keyOf(token: string): ReturnType<IntrospectionCache['keyOf']> {
+      hashed++
+      return super.keyOf(token)
+    }
+  }
+  const stub = await startIntrospectionStub()
+  const auth = new Authenticator(testPolicy({ introspection: { url: stub.url, timeoutMs: 1000 } }), {
+    cache: new CountingCache({ cacheTimeoutMs: 60_000, inactiveCacheTimeoutMs: 5_000, maxEntries: 10 }),
+  })
+  t.teardown(async () => {
+    await auth.close()
+    await stub.close()
+  })
+  stub.setToken('good', { scope: 'ratings:read' })
+  t.match(await auth.authenticate(bearer('good')), { kind: 'allow', cache: 'miss' })
+  t.equal(hashed, 1, 'a miss: looked up, then fetched and stored under the same key')
+  t.match(auth.authenticate(bearer('good')), { kind: 'allow', cache: 'hit' })
+  t.equal(hashed, 2, 'a hit')
+  t.match(await auth.authenticate(bearer('unknown')), { kind: 'deny', reason: 'inactive', cache: 'miss' })
+  t.equal(hashed, 3, 'an inactive answer')
+  t.equal(stub.callCount, 2)
+})
+
 t.test('inactive, refresh and under-scoped tokens are denied', async (t) => {
   const { stub, auth } = await setup(t, { requiredScopes: ['ratings:write'] })
   stub.setToken('refresh', { scope: 'ratings:write', tokenUse: 'refresh_token' })
