@@ -10,7 +10,8 @@ import { createMetrics, type Metrics } from '../../src/observability/metrics.js'
 import { buildGatewayApp } from '../../src/server/gateway-app.js'
 import { buildRuntime, retireRuntime, type Runtime } from '../../src/server/runtime.js'
 import type { Authenticator } from '../../src/auth/authenticator.js'
-import { startOidcServer, type OidcServer } from '../helpers/oidc-server.js'
+import { ratingsAndOpenYaml } from '../helpers/gateway-yaml.js'
+import { startOidcServer } from '../helpers/oidc-server.js'
 import { startRecordingUpstream } from '../helpers/recording-upstream.js'
 
 const oidc = await startOidcServer({ scopes: ['ratings:read'] })
@@ -19,32 +20,6 @@ t.teardown(async () => {
   await oidc.close()
   await upstream.close()
 })
-
-function configText(oidcServer: OidcServer, upstreamUrl: string): string {
-  return `server: { host: 127.0.0.1, port: 0 }
-admin: { enabled: false }
-upstreams:
-  ratings: { url: "${upstreamUrl}" }
-routes:
-  - name: ratings
-    labels: { route: ratings }
-    matchers: [ { uri: { prefix: /ratings } } ]
-    forwardTo: { upstream: ratings }
-  - name: open
-    matchers: [ { uri: { prefix: /open } } ]
-    forwardTo: { upstream: ratings }
-policies:
-  - name: ratings
-    applyToRoutes: [ { route: { labels: { route: ratings } } } ]
-    config:
-      oauth2:
-        accessTokenValidation:
-          introspection:
-            introspectionUrl: ${oidcServer.introspectionUrl}
-            clientId: ${oidcServer.clientId}
-            clientSecret: ${oidcServer.clientSecret}
-`
-}
 
 interface ListenOptions {
   readonly metrics?: Metrics
@@ -70,7 +45,7 @@ async function get(origin: string, path: string, token?: string): Promise<{ stat
   return { status: res.statusCode, body: await res.body.text() }
 }
 
-const runtimeFor = (): Runtime => buildRuntime(loadConfigText(configText(oidc, upstream.url), 'gateway.yaml', {}).config)
+const runtimeFor = (): Runtime => buildRuntime(loadConfigText(ratingsAndOpenYaml(oidc, upstream.url), 'gateway.yaml', {}).config)
 
 t.test("no answer waits on the reply's then: every kind of request is answered without it", async (t) => {
   // A reply's `then` (which Fastify calls on whatever a handler returns) puts end-of-stream

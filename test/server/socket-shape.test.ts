@@ -8,34 +8,13 @@ import { Agent, request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT, startGatewayProcess } from '../helpers/gateway-process.js'
+import { ratingsAndOpenYaml } from '../helpers/gateway-yaml.js'
 import { startOidcServer } from '../helpers/oidc-server.js'
 import { startRecordingUpstream } from '../helpers/recording-upstream.js'
 
 const oidc = await startOidcServer()
 const upstream = await startRecordingUpstream()
-const gw = await startGatewayProcess(`server: { host: 127.0.0.1, port: 0 }
-admin: { enabled: false }
-upstreams:
-  app: { url: "${upstream.url}" }
-routes:
-  - name: ratings
-    labels: { route: ratings }
-    matchers: [ { uri: { prefix: /ratings } } ]
-    forwardTo: { upstream: app }
-  - name: open
-    matchers: [ { uri: { prefix: /open } } ]
-    forwardTo: { upstream: app }
-policies:
-  - name: ratings
-    applyToRoutes: [ { route: { labels: { route: ratings } } } ]
-    config:
-      oauth2:
-        accessTokenValidation:
-          introspection:
-            introspectionUrl: ${oidc.introspectionUrl}
-            clientId: ${oidc.clientId}
-            clientSecret: ${oidc.clientSecret}
-`, { nodeArgs: ['--allow-natives-syntax', '--import', pathToFileURL(join(ROOT, 'test', 'server', 'fixtures', 'socket-shapes.mjs')).href] })
+const gw = await startGatewayProcess(ratingsAndOpenYaml(oidc, upstream.url), { nodeArgs: ['--allow-natives-syntax', '--import', pathToFileURL(join(ROOT, 'test', 'server', 'fixtures', 'socket-shapes.mjs')).href] })
 t.teardown(async () => {
   await gw.stop()
   await upstream.close()
