@@ -195,7 +195,7 @@ export class Authenticator {
   }
 
   async #verifyJwt(token: string): Promise<Validated> {
-    if (this.#jwt === undefined) throw new Error('a JWS-shaped token was routed to a policy without jwt')
+    if (this.#jwt === undefined) throw new Error('a token was routed to JWT verification in a policy without jwt')
     return this.#jwt.verify(token)
   }
 
