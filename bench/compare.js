@@ -27,7 +27,8 @@ import { tokenLike, writeTokenFile } from './lib/tokens.js'
 const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [--duration S] [--connections N]
   SIDE        passthrough | path to a built tokengate dist/cli.js
   --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
-  --pairs     alternating pairs (default 10); the order flips every pair
+  --pairs     alternating pairs (default 10); the order flips every pair; without --shared the
+              p99 ratio is reported too (median and range over the pairs)
   --duration  seconds per run (default 3), after a 5 s warm-up of each side
   --shared    run each pair's two sides at the same moment, sharing the core, instead of one after
               the other: the machine's drift then hits both alike (see bench/README.md)
@@ -80,21 +81,27 @@ async function main() {
   const a = await side(values.a, 'A', portA)
   const b = await side(values.b, 'B', portB)
   const common = { loadgen, connections: Number(values.connections), threads: 1, cpu: layout.aux, mode: { kind: 'fixed', token: tokenLike('warm') } }
-  const run = async (s, seconds) => (await runLoad({ ...common, origin: s.origin, path: s.path, durationS: seconds })).rps
+  const load = (s, seconds) => runLoad({ ...common, origin: s.origin, path: s.path, durationS: seconds })
+  const run = async (s, seconds) => (await load(s, seconds)).rps
 
   console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} ${values.shared ? 'shared-core runs' : 'pairs'} × ${durationS} s`)
   for (const s of [a, b]) await run(s, 5)
   const measure = async (label) => {
     const ratios = []
+    const p99Ratios = []
     for (let i = 0; i < pairs; i += 1) {
-      const rps = {}
-      if (values.shared) [rps.A, rps.B] = await Promise.all([run(a, durationS), run(b, durationS)])
-      else for (const s of i % 2 === 0 ? [a, b] : [b, a]) rps[s.name] = await run(s, durationS)
-      ratios.push(rps.B / rps.A)
-      console.error(`${label}pair ${i + 1}: A ${Math.round(rps.A)} req/s, B ${Math.round(rps.B)} req/s, B/A ${(rps.B / rps.A).toFixed(3)}`)
+      const r = {}
+      if (values.shared) [r.A, r.B] = await Promise.all([load(a, durationS), load(b, durationS)])
+      else for (const s of i % 2 === 0 ? [a, b] : [b, a]) r[s.name] = await load(s, durationS)
+      ratios.push(r.B.rps / r.A.rps)
+      // On a shared core p99 mostly measures the other process's time slices: alternating runs only.
+      if (!values.shared) p99Ratios.push(r.B.p99Ms / r.A.p99Ms)
+      console.error(`${label}pair ${i + 1}: A ${Math.round(r.A.rps)} req/s, B ${Math.round(r.B.rps)} req/s, B/A ${(r.B.rps / r.A.rps).toFixed(3)}` +
+        (values.shared ? '' : `; p99 A ${r.A.p99Ms.toFixed(2)} ms, B ${r.B.p99Ms.toFixed(2)} ms, B/A ${(r.B.p99Ms / r.A.p99Ms).toFixed(3)}`))
     }
     const sorted = [...ratios].sort((x, y) => x - y)
-    return { medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)) }
+    const p99 = p99Ratios.length === 0 ? {} : { p99MedianRatio: Number(median(p99Ratios).toFixed(3)), p99Min: Number(Math.min(...p99Ratios).toFixed(3)), p99Max: Number(Math.max(...p99Ratios).toFixed(3)) }
+    return { medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)), ...p99 }
   }
   const summary = { a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS }
   if (values.history) {
