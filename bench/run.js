@@ -279,7 +279,7 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-bench-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
   const coldCapS = Math.max(30, Math.ceil(opts.tokens / 500))
-  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 4 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS) +
+  const lifetimeS = 120 + 6 * (opts.warmupS + RUN_OVERHEAD_S) + opts.rounds * ((14 + 6 * opts.pairs) * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S) + coldCapS) +
     5 * opts.sharedRuns * (opts.durationS + opts.settleS + 2 * RUN_OVERHEAD_S)
   const warmToken = tokenLike('warm')
   const { jwksJson, token: jwtToken } = await jwtMaterial()

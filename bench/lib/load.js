@@ -9,6 +9,8 @@ const LUA = fileURLToPath(new URL('../wrk/tokens.lua', import.meta.url))
 const AUTOCANNON_WORKER = fileURLToPath(new URL('./autocannon-worker.js', import.meta.url))
 const REQUEST_TIMEOUT_S = 5
 const STOP_POLL_MS = 100
+// How long the result line may trail the load generator's exit before the run counts as failed.
+const OUTPUT_GRACE_MS = 5_000
 
 /**
  * mode: { kind: 'fixed', token: string|null } | { kind: 'rotate', file } | { kind: 'unique', prefix }
@@ -52,6 +54,7 @@ export async function runLoad({ loadgen, origin, path, connections, threads, dur
     })()
   }
   const { code } = await handle.exited
+  await Promise.race([handle.closed, sleep(OUTPUT_GRACE_MS)])
   if (line === null) throw new Error(`${loadgen.kind} produced no result (exit ${code}):\n${handle.tail()}`)
   return { ...normalise(loadgen.kind, JSON.parse(line)), stoppedEarly }
 }

@@ -42,10 +42,18 @@ export function startProcess({ name, cmd, args, cpu = null, lifetimeS, env = pro
     child.once('exit', (code, signal) => resolve({ code, signal }))
     child.once('error', (error) => resolve({ code: null, signal: null, error }))
   })
+  // 'exit' can come before the last of the output has been read (on a busy machine, a load
+  // generator's result line): 'close' comes once stdout and stderr have ended.
+  const closed = new Promise((resolve) => {
+    child.once('close', () => resolve())
+    child.once('error', () => resolve())
+  })
   const handle = {
     name,
     pid: child.pid,
     exited,
+    /** Resolves once the process has exited and every line of its output has been seen. */
+    closed,
     done: false,
     tail: () => tail.join('\n'),
     /** The pid of the command itself (under the timeout wrapper; taskset execs, so it keeps the pid). */
