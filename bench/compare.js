@@ -8,6 +8,7 @@
 //   node bench/compare.js --a dist/cli.js --b dist/cli.js --mixed-b   # what other traffic does to a process
 //   node bench/compare.js --a passthrough --b dist/cli.js --shared     # both loaded at once on one core
 //   node bench/compare.js --a passthrough --b dist/cli.js --shared --history   # B before and after that traffic
+//   node bench/compare.js --a passthrough --b dist/cli.js --shared --history --traffic invalid --traffic-seconds 20 --warm-up 30
 //
 // A side is `passthrough` or the path of a built tokengate CLI (for an older build: check it out
 // elsewhere, `npm ci && npm run build` there, pass its dist/cli.js). Both get the suite's generated
@@ -24,18 +25,22 @@ import { startPassthrough, startStub, startTokengate, startUpstream } from './li
 import { runLoad } from './lib/load.js'
 import { tokenLike, writeTokenFile } from './lib/tokens.js'
 
-const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [--duration S] [--connections N]
+const USAGE = `node bench/compare.js --a SIDE --b SIDE [--path P] [--pairs N] [--duration S] [--warm-up S] [--connections N]
   SIDE        passthrough | path to a built tokengate dist/cli.js
   --path      what tokengate is asked for (default /ratings/1: the warm protected route; /open/ratings/1: no policy)
   --pairs     alternating pairs (default 10); the order flips every pair; without --shared the
               p99 ratio is reported too (median and range over the pairs)
-  --duration  seconds per run (default 3), after a 5 s warm-up of each side
+  --duration  seconds per run (default 3)
+  --warm-up   seconds of load each side gets before the pairs (default 5; the JIT is still
+              settling after 5 s, so a before/after question wants 30)
   --shared    run each pair's two sides at the same moment, sharing the core, instead of one after
               the other: the machine's drift then hits both alike (see bench/README.md)
   --mixed-b   before the pairs, B (a tokengate) also serves what the suite sends between its warm
               runs: 5 s without a token, 5 s of distinct invalid tokens, 5 s of a 20,000-token rotation
   --history   the pairs run twice, before and after that traffic, with the same B process: what
-              the traffic leaves behind, free of the differences between one process and another`
+              the traffic leaves behind, free of the differences between one process and another
+  --traffic   which of that traffic B serves, comma-separated: no-token, invalid, rotation (default all)
+  --traffic-seconds  seconds of each kind (default 5)`
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -44,19 +49,32 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
  * their answers, which run through the same Node and undici code as the proxied requests. Issue 6
  * used it to ask whether that traffic leaves a process slower afterwards.
  */
-async function serveMixedTraffic(side, common, dir) {
+const TRAFFIC = {
+  'no-token': { what: 'requests without a token', mode: () => ({ kind: 'fixed', token: null }) },
+  invalid: { what: 'distinct invalid tokens', mode: () => ({ kind: 'unique', prefix: 'invalid-' }) },
+  rotation: { what: 'a 20,000-token rotation', mode: (dir) => ({ kind: 'rotate', file: writeTokenFile(dir, 'mixed.txt', 20_000) }) },
+}
+
+function trafficKinds(list) {
+  const kinds = list.split(',').map((k) => k.trim()).filter((k) => k !== '')
+  const unknown = kinds.filter((k) => !Object.hasOwn(TRAFFIC, k))
+  if (kinds.length === 0 || unknown.length > 0) throw new Error(`--traffic: expected a comma-separated list of ${Object.keys(TRAFFIC).join(', ')}; got "${list}"`)
+  return kinds
+}
+
+async function serveMixedTraffic(side, common, dir, kinds) {
   const path = '/ratings/1'
-  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'fixed', token: null } })
-  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'unique', prefix: 'invalid-' } })
-  await runLoad({ ...common, origin: side.origin, path, mode: { kind: 'rotate', file: writeTokenFile(dir, 'mixed.txt', 20_000) } })
-  console.error('compare: B served requests without a token, invalid tokens and a 20,000-token rotation')
+  for (const kind of kinds) await runLoad({ ...common, origin: side.origin, path, mode: TRAFFIC[kind].mode(dir) })
+  console.error(`compare: B served ${kinds.map((k) => TRAFFIC[k].what).join(', ')} (${common.durationS} s each)`)
 }
 
 async function main() {
   const { values } = parseArgs({ options: {
     a: { type: 'string' }, b: { type: 'string' }, path: { type: 'string', default: '/ratings/1' },
     pairs: { type: 'string', default: '10' }, duration: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' }, 'mixed-b': { type: 'boolean', default: false },
+    'warm-up': { type: 'string', default: '5' }, connections: { type: 'string', default: '50' },
+    'mixed-b': { type: 'boolean', default: false }, traffic: { type: 'string', default: Object.keys(TRAFFIC).join(',') },
+    'traffic-seconds': { type: 'string', default: '5' },
     shared: { type: 'boolean', default: false }, history: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   } })
@@ -68,7 +86,10 @@ async function main() {
   const layout = cpuLayout(allowedCpus(findExecutable('taskset')), true)
   const pairs = Number(values.pairs)
   const durationS = Number(values.duration)
-  const lifetimeS = 120 + (values.history ? 2 : 1) * pairs * 2 * (durationS + 5)
+  const warmUpS = Number(values['warm-up'])
+  const kinds = trafficKinds(values.traffic)
+  const trafficS = Number(values['traffic-seconds'])
+  const lifetimeS = 120 + 2 * warmUpS + (values.history ? 2 : 1) * pairs * 2 * (durationS + 5) + kinds.length * trafficS
   const dir = mkdtempSync(join(os.tmpdir(), 'tokengate-compare-'))
   onExit(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -85,7 +106,7 @@ async function main() {
   const run = async (s, seconds) => (await load(s, seconds)).rps
 
   console.error(`compare: A = ${values.a}, B = ${values.b} (${values.path}); ${layout.note}; ${pairs} ${values.shared ? 'shared-core runs' : 'pairs'} × ${durationS} s`)
-  for (const s of [a, b]) await run(s, 5)
+  for (const s of [a, b]) await run(s, warmUpS)
   const measure = async (label) => {
     const ratios = []
     const p99Ratios = []
@@ -103,15 +124,16 @@ async function main() {
     const p99 = p99Ratios.length === 0 ? {} : { p99MedianRatio: Number(median(p99Ratios).toFixed(3)), p99Min: Number(Math.min(...p99Ratios).toFixed(3)), p99Max: Number(Math.max(...p99Ratios).toFixed(3)) }
     return { medianRatio: Number(median(ratios).toFixed(3)), min: Number(sorted[0].toFixed(3)), max: Number(sorted.at(-1).toFixed(3)), ...p99 }
   }
-  const summary = { a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS }
+  const summary = { a: values.a, b: values.b, path: values.path, shared: values.shared, pairs, durationS, warmUpS,
+    ...(values.history || values['mixed-b'] ? { traffic: kinds, trafficS } : {}) }
   if (values.history) {
     const before = await measure('before: ')
-    await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
+    await serveMixedTraffic(b, { ...common, durationS: trafficS }, dir, kinds)
     for (const s of [a, b]) await run(s, 5)
     const after = await measure('after: ')
     console.log(JSON.stringify({ ...summary, before, after, afterOverBefore: Number((after.medianRatio / before.medianRatio).toFixed(3)) }))
   } else {
-    if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: 5 }, dir)
+    if (values['mixed-b']) await serveMixedTraffic(b, { ...common, durationS: trafficS }, dir, kinds)
     console.log(JSON.stringify({ ...summary, ...(await measure('')) }))
   }
   await stopAll()
