@@ -74,6 +74,36 @@ t.test("TurboFan's inlining budget: the default stops half-way through the calle
   t.equal(inlinedCallees(V8_FLAGS), 8)
 })
 
+// After each full GC V8 sets the old generation's next limit, and --trace-gc-verbose prints it
+// with the growing factor: "[HeapController] Limit: old size: N KB, new limit: M KB (F)". V8
+// otherwise picks F from its GC and mutator speeds (the first GC, with no speed measured yet,
+// gets the largest factor it allows); with the tuned flags set from inside, every limit is 3x.
+const KEEP_AND_CHURN = `
+for (const flag of JSON.parse(process.argv[1])) require('node:v8').setFlagsFromString(flag)
+const keep = []
+for (let i = 0; i < 300000; i++) keep.push({ i, s: 'k' + i })
+let garbage = []
+for (let i = 0; i < 2000000; i++) { garbage.push({ i }); if (garbage.length > 100000) garbage = [] }
+require('node:v8').setFlagsFromString('--expose-gc')
+require('node:vm').runInNewContext('gc')()
+`
+
+async function heapGrowingFactors(flags: readonly string[]): Promise<number[]> {
+  const child = spawn(process.execPath, ['--trace-gc-verbose', '-e', KEEP_AND_CHURN, JSON.stringify(flags)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  const code = await new Promise<number | null>((resolve, reject) => { child.once('error', reject); child.once('exit', resolve) })
+  if (code !== 0) throw new Error(`the allocating process exited with ${code}`)
+  return [...out.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]))
+}
+
+t.test("the old generation's growing factor: V8's own choice by default, 3x with the flags", async (t) => {
+  const [control, tuned] = await Promise.all([heapGrowingFactors([]), heapGrowingFactors(V8_FLAGS)])
+  t.ok(control.length > 0 && control.some((f) => f !== 3), `the control process chose ${control.join(', ')}`)
+  t.ok(tuned.length > 0, `the tuned process ran ${tuned.length} full GCs`)
+  t.ok(tuned.every((f) => f === 3), `every limit 3x: ${tuned.join(', ')}`)
+})
+
 // The memory reducer's full GCs run a few seconds after a process goes idle, and --trace-gc
 // marks them "(reduce)". V8 reads --no-memory-reducer only when it builds the heap, so the test
 // passes it on the command line, as the launchers do.
