@@ -74,6 +74,17 @@ t.test("TurboFan's inlining budget: the default stops half-way through the calle
   t.equal(inlinedCallees(V8_FLAGS), 8)
 })
 
+/** A child node's whole stdout, run with `nodeFlags`, `script` and `args`; rejects unless it exits 0. */
+function childStdout(nodeFlags: readonly string[], script: string, args: readonly string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, '-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))))
+  })
+}
+
 // After each full GC V8 sets the old generation's next limit, and --trace-gc-verbose prints it
 // with the growing factor: "[HeapController] Limit: old size: N KB, new limit: M KB (F)". V8
 // otherwise picks F from its GC and mutator speeds (the first GC, with no speed measured yet,
@@ -89,11 +100,7 @@ require('node:vm').runInNewContext('gc')()
 `
 
 async function heapGrowingFactors(flags: readonly string[]): Promise<number[]> {
-  const child = spawn(process.execPath, ['--trace-gc-verbose', '-e', KEEP_AND_CHURN, JSON.stringify(flags)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-  const code = await new Promise<number | null>((resolve, reject) => { child.once('error', reject); child.once('exit', resolve) })
-  if (code !== 0) throw new Error(`the allocating process exited with ${code}`)
+  const out = await childStdout(['--trace-gc-verbose'], KEEP_AND_CHURN, [JSON.stringify(flags)])
   return [...out.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]))
 }
 
@@ -115,14 +122,8 @@ setTimeout(() => {}, 12000)
 `
 
 /** How many lines of a child node's stdout contain `marker`, run with `nodeFlags` and `script`. */
-function countLines(nodeFlags: readonly string[], script: string, marker: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-    child.once('error', reject)
-    child.once('exit', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.includes(marker)).length) : reject(new Error(`exit ${code}`))))
-  })
+async function countLines(nodeFlags: readonly string[], script: string, marker: string): Promise<number> {
+  return (await childStdout(nodeFlags, script)).split('\n').filter((l) => l.includes(marker)).length
 }
 
 const reducerGcs = (nodeFlags: readonly string[]): Promise<number> => countLines([...nodeFlags, '--trace-gc'], GO_IDLE, '(reduce)')
