@@ -30,8 +30,8 @@ import { setFlagsFromString } from 'node:v8'
  * with the cache's answers in the heap (45 MB kept) issue 6 measured one every ~6 s under load,
  * each ~37 ms of incremental steps and a 12-16 ms final pause within ~110 ms, which slows every
  * in-flight request and set the warm route's p99 (1.25x the passthrough's after mixed traffic).
- * With this flag on both processes: 1.08x, and requests/s 0.985x against 0.958x (10 pairs; the
- * first suite run with it read 1.18x, the one before it 1.19x, so it needs more runs). The cost is
+ * With this flag on both processes: 1.08x, and requests/s 0.985x against 0.958x (10 pairs); the
+ * first two suite runs with it read 1.18x and 1.05x (1.19x the run before). The cost is
  * memory: the heap runs up to 3x its live size, ~+70 MB of RSS at that cache. V8 computes the
  * limit at each full GC, so setting it at startup takes effect (test/v8-tuning.test.ts).
  */
